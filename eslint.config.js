@@ -1,0 +1,16 @@
+// Lint rules: typescript-eslint's recommended set, plus a ban on console in services (pino only).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'bench/results/**', '.tessera/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  { files: ['test/**', 'bench/**', 'infra/**', '**/*.test.ts', 'services/*/cli.ts', 'services/demo/**'], rules: { 'no-console': 'off' } },
+);
