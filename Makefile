@@ -1,0 +1,44 @@
+# Tessera: one entry point for installing, running, testing and benchmarking.
+SHELL := /bin/bash
+.PHONY: install deps stack-install stack-start stack-stop stack-status migrate test test-unit lint typecheck demo bench bench-core clean-stack
+
+deps:
+	@bash infra/local/deps.sh
+
+stack-install:
+	@bash infra/local/install.sh
+
+stack-start: stack-install
+	@bash infra/local/start.sh
+
+stack-stop:
+	@bash infra/local/stop.sh
+
+stack-status:
+	@bash infra/local/status.sh
+
+install: deps stack-install
+
+migrate: deps
+	@npx tsx services/kit/migrate-cli.ts
+
+typecheck: deps
+	@npx tsc --noEmit -p tsconfig.json
+
+lint: deps
+	@npx eslint .
+
+test-unit: deps
+	@npx vitest run --project unit
+
+test: install typecheck lint
+	@npx vitest run
+
+demo: install
+	@npx tsx services/demo/main.ts
+
+bench-core: deps
+	@node --expose-gc --import tsx bench/core.ts
+
+bench: install
+	@npx tsx bench/run.ts
