@@ -10,13 +10,15 @@ need java "install a JDK 17+: apt-get install openjdk-17-jre-headless"
 need mvn "install Maven: apt-get install maven"
 
 install_kafka() {
-  if [ -f "$KAFKA_HOME/.installed" ]; then log "kafka $KAFKA_VERSION already installed"; return; fi
+  # The marker holds the pom's hash, so a changed dependency list reinstalls.
+  local want; want=$(sha256sum "$here/kafka-pom.xml" | cut -c1-16)
+  if [ "$(cat "$KAFKA_HOME/.installed" 2>/dev/null)" = "$want" ]; then log "kafka $KAFKA_VERSION already installed"; return; fi
   log "installing kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_HOME"
   rm -rf "$KAFKA_HOME"; mkdir -p "$KAFKA_HOME/libs"
   mvn -q -B -f "$here/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DoutputDirectory="$KAFKA_HOME/libs" -DincludeScope=runtime
   [ -n "$(ls "$KAFKA_HOME/libs" | grep -E '^kafka_2\.13-.*\.jar$')" ] || die "kafka jars missing after mvn"
-  touch "$KAFKA_HOME/.installed"
+  echo "$want" >"$KAFKA_HOME/.installed"
 }
 
 install_apicurio() {

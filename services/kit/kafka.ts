@@ -1,0 +1,66 @@
+// kafkajs clients wired to pino, and idempotent topic creation.
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from './log.ts';
+import type { Topics } from './topics.ts';
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+  const kafkaLog = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers,
+    // kafkajs is chatty at INFO (joins, rebalances); keep WARN and above unless debugging.
+    logLevel: logger.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN,
+    logCreator: () => ({ level, log, namespace }: LogEntry) => {
+      const { message, ...extra } = log;
+      kafkaLog[levels[level] ?? 'info']({ namespace, ...extra }, message);
+    },
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+}
+
+export interface TopicLayout { partitions: number; replicationFactor: number }
+
+/** The topics of DESIGN.md §1 with their configs: profiles and changelog are compacted tables. */
+export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] {
+  const compacted = [
+    { name: 'cleanup.policy', value: 'compact' },
+    { name: 'min.compaction.lag.ms', value: '60000' },
+  ];
+  const spec = (topic: string, configEntries: { name: string; value: string }[] = []): ITopicConfig => ({
+    topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries,
+  });
+  return [
+    spec(topics.touchpoints),
+    spec(topics.dlq),
+    spec(topics.resolved),
+    spec(topics.profiles, compacted),
+    spec(topics.merges),
+    spec(topics.changelog, compacted),
+  ];
+}
+
+/** Creates the missing topics; existing ones are left as they are. */
+export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  return missing.map((s) => s.topic);
+}
+
+/**
+ * An idempotent producer (optionally transactional) with Java-compatible murmur2 partitioning, so keys land
+ * where other clients put them. Idempotence needs unbounded retries; callers bound waiting with timeouts.
+ */
+export function idempotentProducer(kafka: Kafka, opts: { transactionalId?: string; transactionTimeout?: number } = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
+    ...(opts.transactionalId ? { transactionalId: opts.transactionalId, transactionTimeout: opts.transactionTimeout ?? 60_000 } : {}),
+  });
+}

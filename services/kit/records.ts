@@ -1,0 +1,60 @@
+// The records Tessera publishes (schemas/avro/*.avsc other than the touchpoint), in TypeScript.
+import type { Touchpoint } from './touchpoint.ts';
+
+export interface IdentifierRecord { type: string; value: string }
+
+export interface ResolvedEvent {
+  touchpoint: Touchpoint;
+  profileId: string | null;
+  primaryIdentifier: IdentifierRecord | null;
+  identifiers: IdentifierRecord[];
+  dropped: { type: string; code: string; reason: string }[];
+  refusals: { identifier: IdentifierRecord; code: string; reason: string; profileId: string | null }[];
+  resolvedAt: number;
+}
+
+export interface LinkedIdentifierRecord { type: string; value: string; messageId: string; eventTime: number }
+
+export interface ProfileRecord {
+  profileId: string;
+  state: 'active' | 'merged';
+  mergedInto: string | null;
+  identifiers: LinkedIdentifierRecord[];
+  firstSeen: number;
+  lastSeen: number;
+  version: number;
+}
+
+export interface IdentityChangeRecord {
+  kind: 'merge' | 'move';
+  fromProfileId: string | null;
+  intoProfileId: string | null;
+  identifier: IdentifierRecord | null;
+  messageId: string;
+  eventTime: number;
+  version: number;
+}
+
+export interface ClaimRecord { messageId: string; eventTime: number; identifiers: IdentifierRecord[] }
+
+export interface DeadLetterRecord {
+  code: string;
+  reason: string;
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  service: string;
+  failedAt: number;
+}
+
+/** Avro schema file (schemas/avro/<name>.avsc) and subject suffix of each record. */
+export const SCHEMAS = {
+  touchpoint: 'touchpoint',
+  resolved: 'resolved-event',
+  profile: 'profile',
+  identityChange: 'identity-change',
+  claim: 'claim',
+  deadLetter: 'dead-letter',
+} as const;
