@@ -52,10 +52,17 @@ export interface Changes { links: Link[]; merges: Merge[]; moves: Move[]; profil
 export function diff(before: View, after: View, cause: Cause): Changes {
   const out: Changes = { links: [], merges: [], moves: [], profiles: [] };
   const mergedInto = new Map<string, string>();
+  // Where the identifiers of each vanished profile went, in one pass over the links.
+  const targetsOf = new Map<string, Set<string | null>>();
+  for (const [x, l] of before.links) {
+    if (after.profiles.has(l.profileId)) continue;
+    let t = targetsOf.get(l.profileId);
+    if (t === undefined) targetsOf.set(l.profileId, (t = new Set()));
+    t.add(after.links.get(x)?.profileId ?? null);
+  }
   for (const id of before.profiles.keys()) {
     if (after.profiles.has(id)) continue;
-    const targets = new Set<string | null>();
-    for (const [x, l] of before.links) if (l.profileId === id) targets.add(after.links.get(x)?.profileId ?? null);
+    const targets = targetsOf.get(id) ?? new Set<string | null>();
     const [into] = targets;
     if (targets.size === 1 && into !== undefined && into !== null) {
       mergedInto.set(id, into);
