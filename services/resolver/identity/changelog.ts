@@ -10,7 +10,7 @@ export function claimIdentifiers(e: Engine, c: number): Identifier[] {
 export function claimRecord(e: Engine, c: number): ChangelogRecord {
   return {
     key: e.changelogKey(c),
-    value: { messageId: e.claims.msg[c] ?? '', eventTime: e.claims.time[c] ?? 0, identifiers: claimIdentifiers(e, c) },
+    value: { messageId: e.claims.messageId(c), eventTime: e.claims.time[c] ?? 0, identifiers: claimIdentifiers(e, c) },
   };
 }
 

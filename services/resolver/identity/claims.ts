@@ -2,10 +2,11 @@
 // a dedup table keyed by the set, and a next-pointer that threads each claim into its group's list.
 import { growFloat64, growInt32 } from './grow.ts';
 import { hashInts } from './hash.ts';
+import { MessageStore } from './messages.ts';
 
 export class ClaimStore {
   time = new Float64Array(0);
-  msg: string[] = [];
+  readonly msg = new MessageStore();
   start = new Int32Array(0);
   len = new Int32Array(0);
   nextInGroup = new Int32Array(0);
@@ -46,7 +47,7 @@ export class ClaimStore {
     this.nextInGroup = growInt32(this.nextInGroup, c + 1);
     this.pool = growInt32(this.pool, this.poolEnd + ids.length, 0);
     this.time[c] = time;
-    this.msg[c] = msg;
+    this.msg.set(c, msg);
     this.start[c] = this.poolEnd;
     this.len[c] = ids.length;
     this.nextInGroup[c] = -1;
@@ -88,7 +89,7 @@ export class ClaimStore {
       h = (h + 1) & mask;
     }
     this.len[c] = 0;
-    this.msg[c] = '';
+    this.msg.drop(c);
     this.count -= 1;
     this.freeSlots.push(c);
   }
@@ -102,12 +103,16 @@ export class ClaimStore {
     return this.pool.subarray(s, s + (this.len[c] ?? 0));
   }
 
+  messageId(c: number): string {
+    return this.msg.get(c);
+  }
+
   /** Claims order by (eventTime, messageId); equal pairs (the same event under other identifiers) by `tie`. */
   compare(a: number, b: number, tie: (a: number, b: number) => number): number {
     const ta = this.time[a] ?? 0, tb = this.time[b] ?? 0;
     if (ta !== tb) return ta < tb ? -1 : 1;
-    const ma = this.msg[a] ?? '', mb = this.msg[b] ?? '';
-    if (ma !== mb) return ma < mb ? -1 : 1;
-    return a === b ? 0 : tie(a, b);
+    if (a === b) return 0;
+    const m = this.msg.compare(a, b);
+    return m !== 0 ? m : tie(a, b);
   }
 }

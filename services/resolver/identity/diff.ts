@@ -13,7 +13,7 @@ export function snapshot(e: Engine, p: number, into?: Map<number, Link>): Profil
   const P = e.profiles, profileId = P.idOf[p] ?? '', identifiers: Link[] = [];
   for (let x = P.head[p] ?? -1; x >= 0; x = e.nextMember[x] ?? -1) {
     const c = e.linkClaim[x] ?? 0;
-    const link: Link = { identifier: e.names.identifier(x), profileId, messageId: e.claims.msg[c] ?? '', eventTime: e.claims.time[c] ?? 0 };
+    const link: Link = { identifier: e.names.identifier(x), profileId, messageId: e.claims.messageId(c), eventTime: e.claims.time[c] ?? 0 };
     identifiers.push(link);
     into?.set(x, link);
   }

@@ -144,8 +144,8 @@ export class Engine {
     if (ids.length === 0) return { kind: 'empty' };
     const existing = this.claims.find(ids);
     if (existing >= 0) {
-      const t = this.claims.time[existing] ?? 0, m = this.claims.msg[existing] ?? '';
-      if (time > t || (time === t && msg >= m)) return { kind: 'known', claim: existing };
+      const t = this.claims.time[existing] ?? 0;
+      if (time > t || (time === t && this.claims.msg.compareTo(existing, msg) <= 0)) return { kind: 'known', claim: existing };
       return { kind: 'rekey', claim: existing, roots: [this.find(this.anchor(existing))] };
     }
     const c = this.claims.add(ids, time, msg);
@@ -168,18 +168,15 @@ export class Engine {
 
   rekey(c: number, time: number, msg: string): void {
     this.claims.time[c] = time;
-    this.claims.msg[c] = msg;
+    this.claims.msg.set(c, msg);
   }
 
   /** Stores a claim without resolving it (restore, rule change); an identical set keeps the earlier key. */
   store(ids: Int32Array, time: number, msg: string): number {
     const existing = this.claims.find(ids);
     if (existing < 0) return this.claims.add(ids, time, msg);
-    const t = this.claims.time[existing] ?? 0, m = this.claims.msg[existing] ?? '';
-    if (time < t || (time === t && msg < m)) {
-      this.claims.time[existing] = time;
-      this.claims.msg[existing] = msg;
-    }
+    const t = this.claims.time[existing] ?? 0;
+    if (time < t || (time === t && this.claims.msg.compareTo(existing, msg) > 0)) this.rekey(existing, time, msg);
     return existing;
   }
 
@@ -299,7 +296,7 @@ export class Engine {
     if (acc.length === 0 && fresh.length === 0) return;
     let survivor: number;
     if (acc.length === 0) {
-      const t = this.claims.time[c] ?? 0, m = this.claims.msg[c] ?? '';
+      const t = this.claims.time[c] ?? 0, m = this.claims.messageId(c);
       survivor = P.create(c, `p_${hash64(`${m}\u0000${t}\u0000${this.canonical(c)}`)}`, t);
     } else {
       survivor = acc.reduce((a, b) => (this.compareClaims(P.founder[a] ?? 0, P.founder[b] ?? 0) <= 0 ? a : b));

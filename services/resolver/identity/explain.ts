@@ -43,7 +43,7 @@ export function explainChain(e: Engine, a: number, b: number): Link[] | null {
   const profileId = e.profiles.idOf[p] ?? '';
   for (let y = b; y !== a;) {
     const [prev, c] = via.get(y) ?? [a, -1];
-    chain.push({ identifier: e.names.identifier(y), profileId, messageId: e.claims.msg[c] ?? '', eventTime: e.claims.time[c] ?? 0 });
+    chain.push({ identifier: e.names.identifier(y), profileId, messageId: e.claims.messageId(c), eventTime: e.claims.time[c] ?? 0 });
     y = prev;
   }
   return chain.reverse();

@@ -27,7 +27,9 @@ const identifier: fc.Arbitrary<Identifier> = fc.oneof(
 const claims: fc.Arbitrary<Claim[]> = fc.array(
   fc.record({ eventTime: fc.integer({ min: 0, max: 12 }), identifiers: fc.array(identifier, { minLength: 0, maxLength: 4 }) }),
   { minLength: 1, maxLength: 25 },
-).map((cs) => cs.map((c, i) => ({ messageId: `m${(i * 7919) % 101}-${i}`, ...c })));
+).chain((cs) => fc.tuple(fc.constant(cs), fc.array(fc.uuid(), { minLength: cs.length, maxLength: cs.length }), fc.boolean()))
+  // messageIds: UUIDs (stored compactly) or short text; times collide so that messageIds break ties.
+  .map(([cs, uuids, useUuids]) => cs.map((c, i) => ({ messageId: useUuids ? `${uuids[i] ?? ''}`.slice(0, 35) + (i % 10) : `m${(i * 7919) % 101}-${i}`, ...c })));
 
 const keyOf = (i: Identifier): string => `${i.type}:${i.value}`;
 

@@ -147,7 +147,7 @@ export class IdentityGraph {
       });
       if (kept.length === ids.length) continue;
       changelog.push(tombstone(e, c));
-      const time = e.claims.time[c] ?? 0, msg = e.claims.msg[c] ?? '';
+      const time = e.claims.time[c] ?? 0, msg = e.claims.messageId(c);
       e.removeClaim(c);
       if (kept.length > 0) {
         const d = e.store(Int32Array.from(kept), time, msg);

@@ -1,12 +1,11 @@
-// Interns identifiers to dense integer ids (one string per identifier) and types to small slots.
+// Interns identifiers to dense integer ids and types to small slots: one Map per type keyed by the value itself,
+// so each identifier costs its value string and one map entry (no concatenated key strings).
 import type { Identifier } from './types.ts';
 
-/** Slot characters start at "0" so keys of ASCII values stay one-byte strings (half the heap of two-byte ones). */
-const SLOT_BASE = 0x30;
-
 export class Interner {
-  private readonly ids = new Map<string, number>();
-  private keys: string[] = [];
+  private readonly maps: Array<Map<string, number>> = [];
+  private values: string[] = [];
+  private slots = new Uint16Array(0);
   private free: number[] = [];
   readonly typeNames: string[] = [];
   private readonly typeSlots = new Map<string, number>();
@@ -18,58 +17,61 @@ export class Interner {
       s = this.typeNames.length;
       this.typeNames.push(type);
       this.typeSlots.set(type, s);
+      this.maps.push(new Map());
     }
     return s;
-  }
-
-  private key(type: string, value: string): string {
-    return String.fromCharCode(SLOT_BASE + this.typeSlot(type)) + value;
   }
 
   /** Existing id of an identifier, or -1. */
   lookup(id: Identifier): number {
     const slot = this.typeSlots.get(id.type);
-    if (slot === undefined) return -1;
-    return this.ids.get(String.fromCharCode(SLOT_BASE + slot) + id.value) ?? -1;
+    return slot === undefined ? -1 : this.maps[slot]?.get(id.value) ?? -1;
   }
 
   intern(type: string, value: string): number {
-    const k = this.key(type, value);
-    let i = this.ids.get(k);
+    const slot = this.typeSlot(type);
+    const map = this.maps[slot] as Map<string, number>;
+    let i = map.get(value);
     if (i === undefined) {
-      i = this.free.pop() ?? this.keys.length;
-      this.ids.set(k, i);
-      this.keys[i] = k;
+      i = this.free.pop() ?? this.values.length;
+      map.set(value, i);
+      this.values[i] = value;
+      if (i >= this.slots.length) {
+        const grown = new Uint16Array(Math.max(i + 1, Math.ceil(this.slots.length * 1.5) + 16));
+        grown.set(this.slots);
+        this.slots = grown;
+      }
+      this.slots[i] = slot;
       this.size += 1;
     }
     return i;
   }
 
   remove(i: number): void {
-    const k = this.keys[i];
-    if (k === undefined || k === '') return;
-    this.ids.delete(k);
-    this.keys[i] = '';
+    const v = this.values[i];
+    if (v === undefined || !this.alive(i)) return;
+    this.maps[this.slots[i] ?? 0]?.delete(v);
+    this.values[i] = '';
+    this.slots[i] = 0xffff;
     this.free.push(i);
     this.size -= 1;
   }
 
   /** Upper bound of ids handed out (some may be free). */
   get capacity(): number {
-    return this.keys.length;
+    return this.values.length;
   }
 
   alive(i: number): boolean {
-    const k = this.keys[i];
-    return k !== undefined && k !== '';
+    return i < this.values.length && this.slots[i] !== 0xffff;
   }
 
   slot(i: number): number {
-    return (this.keys[i] ?? '').charCodeAt(0) - SLOT_BASE;
+    return this.slots[i] ?? 0;
   }
 
   value(i: number): string {
-    return (this.keys[i] ?? '').slice(1);
+    return this.values[i] ?? '';
   }
 
   type(i: number): string {
