@@ -37,3 +37,15 @@ export function touchpoint(overrides: Partial<Touchpoint> = {}): Touchpoint {
     ...overrides,
   };
 }
+
+// Identity-core fixtures: ident('user_id:u1') and claim('m1', 1000, 'user_id:u1', 'anonymous_id:a1').
+export interface IdentFixture { type: string; value: string }
+
+export function ident(spec: string): IdentFixture {
+  const i = spec.indexOf(':');
+  return { type: spec.slice(0, i), value: spec.slice(i + 1) };
+}
+
+export function claim(messageId: string, eventTime: number, ...ids: string[]): { messageId: string; eventTime: number; identifiers: IdentFixture[] } {
+  return { messageId, eventTime, identifiers: ids.map(ident) };
+}

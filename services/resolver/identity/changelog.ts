@@ -1,0 +1,28 @@
+// Changelog records: one per distinct claim, keyed by a hash of its identifier set (compaction keeps the latest).
+import type { Engine } from './engine.ts';
+import type { ChangelogRecord, Identifier } from './types.ts';
+
+export function claimIdentifiers(e: Engine, c: number): Identifier[] {
+  return Array.from(e.claims.ids(c), (x) => e.names.identifier(x))
+    .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+export function claimRecord(e: Engine, c: number): ChangelogRecord {
+  return {
+    key: e.changelogKey(c),
+    value: { messageId: e.claims.messageId(c), eventTime: e.claims.time[c] ?? 0, identifiers: claimIdentifiers(e, c) },
+  };
+}
+
+export function tombstone(e: Engine, c: number): ChangelogRecord {
+  return { key: e.changelogKey(c), value: null };
+}
+
+/** Compaction semantics: the last record per key wins, a tombstone removes the key. */
+export function compact(records: Iterable<ChangelogRecord>): Map<string, NonNullable<ChangelogRecord['value']>> {
+  const latest = new Map<string, NonNullable<ChangelogRecord['value']>>();
+  for (const r of records) {
+    if (r.value === null) latest.delete(r.key); else latest.set(r.key, r.value);
+  }
+  return latest;
+}
