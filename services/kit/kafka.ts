@@ -30,8 +30,10 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
     { name: 'cleanup.policy', value: 'compact' },
     { name: 'min.compaction.lag.ms', value: '60000' },
   ];
+  // One transaction writes a whole fetched batch per partition; allow record batches above the 1 MB default.
+  const large = { name: 'max.message.bytes', value: String(8 << 20) };
   const spec = (topic: string, configEntries: { name: string; value: string }[] = []): ITopicConfig => ({
-    topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries,
+    topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries: [large, ...configEntries],
   });
   return [
     spec(topics.touchpoints),

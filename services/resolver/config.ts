@@ -1,0 +1,44 @@
+// Resolver configuration from the environment, including the identity rules (JSON inline or a file path).
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { commonEnv, intFromEnv, parseEnv } from '../kit/config.ts';
+import { ConfigError } from '../kit/errors.ts';
+import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from './identity/index.ts';
+
+const shape = {
+  ...commonEnv,
+  TESSERA_RESOLVER_GROUP: z.string().min(1).optional(),
+  TESSERA_RESOLVER_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('resolver-0'),
+  TESSERA_IDENTITY_RULES: z.string().optional(),
+  TESSERA_RESOLVER_TXN_MAX: intFromEnv(2000, 1),
+  TESSERA_PARTITIONS: intFromEnv(6, 1),
+  TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
+  TESSERA_HTTP_PORT: intFromEnv(9464),
+  TESSERA_HTTP_HOST: z.string().default('127.0.0.1'),
+};
+
+export type ResolverConfig = ReturnType<typeof parseResolverConfig>;
+
+/** TESSERA_IDENTITY_RULES holds JSON, or a path to a JSON file; it is merged onto the defaults. */
+function identityRules(source: string | undefined): IdentityConfig {
+  if (!source) return defaultIdentityConfig;
+  let json: unknown;
+  try {
+    json = JSON.parse(source.trimStart().startsWith('{') ? source : readFileSync(source, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`TESSERA_IDENTITY_RULES: neither valid JSON nor a readable JSON file (${(err as Error).message})`]);
+  }
+  const parsed = parseIdentityConfig(json);
+  if (!parsed.ok) throw new ConfigError(parsed.errors.map((e) => `TESSERA_IDENTITY_RULES: ${e}`));
+  return parsed.config;
+}
+
+export function parseResolverConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = parseEnv(shape, env);
+  return {
+    ...c,
+    group: c.TESSERA_RESOLVER_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}resolver`,
+    transactionalId: `${c.TESSERA_TOPIC_PREFIX}resolver.${c.TESSERA_RESOLVER_INSTANCE}`,
+    identity: identityRules(c.TESSERA_IDENTITY_RULES),
+  };
+}

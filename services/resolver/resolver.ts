@@ -1,0 +1,271 @@
+// The resolver loop: touchpoints in; resolved events, profiles, identity changes and the changelog out,
+// published in one Kafka transaction together with the consumed offsets.
+import type { Batch, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import { backoff, sleep } from '../kit/backoff.ts';
+import { deadLetter } from '../kit/dead-letter.ts';
+import { describe as describeError } from '../kit/errors.ts';
+import { ensureTopics, idempotentProducer, topicSpecs } from '../kit/kafka.ts';
+import type { Logger } from '../kit/log.ts';
+import type { Ops } from '../kit/ops.ts';
+import { SCHEMAS, type DeadLetterRecord } from '../kit/records.ts';
+import type { AvroCodec } from '../kit/registry.ts';
+import type { Touchpoint } from '../kit/touchpoint.ts';
+import { topicNames, type Topics } from '../kit/topics.ts';
+import { singleOwnerAssigner } from './assigner.ts';
+import type { ResolverConfig } from './config.ts';
+import { extractIdentifiers, IdentityGraph, type StepResult } from './identity/index.ts';
+import type { ResolverMetrics } from './metrics.ts';
+import { OutputBatch, type Out } from './outputs.ts';
+import { readChangelog } from './restore.ts';
+import { validateTouchpoint } from './validate.ts';
+import { VersionClock } from './version-clock.ts';
+
+export interface ResolverDeps {
+  config: ResolverConfig;
+  kafka: Kafka;
+  codec: AvroCodec;
+  log: Logger;
+  ops: Ops;
+  metrics: ResolverMetrics;
+  now?: () => number;
+}
+
+const SERVICE = 'resolver';
+const unresolvedStep = (): StepResult => ({ profileId: null, primaryIdentifier: null, links: [], merges: [], refusals: [], moves: [], profiles: [], changelog: [] });
+
+export class Resolver {
+  readonly topics: Topics;
+  private graph: IdentityGraph | null = null; // null: must be restored before it is used
+  private graphDirty = false;
+  private owning = false;
+  private stopping = false;
+  private endSession: ((err: Error | null) => void) | null = null;
+  private sessionFailed = false;
+  private supervisor: Promise<void> | null = null;
+  private schemaIds: Record<keyof typeof SCHEMAS, number> | null = null;
+  private readonly clock: VersionClock;
+  private readonly now: () => number;
+  private restoreCount = 0;
+
+  constructor(private readonly d: ResolverDeps) {
+    this.topics = topicNames(d.config.TESSERA_TOPIC_PREFIX);
+    this.now = d.now ?? Date.now;
+    this.clock = new VersionClock(this.now);
+  }
+
+  /** Creates topics, registers schemas, then consumes until stop(); failures restart the session with backoff. */
+  async start(): Promise<void> {
+    const admin = this.d.kafka.admin();
+    await admin.connect();
+    try {
+      const created = await ensureTopics(admin, topicSpecs(this.topics, { partitions: this.d.config.TESSERA_PARTITIONS, replicationFactor: this.d.config.TESSERA_REPLICATION_FACTOR }));
+      if (created.length) this.d.log.info({ topics: created }, 'created topics');
+    } finally {
+      await admin.disconnect();
+    }
+    const t = this.topics;
+    const subject = (topic: string) => `${topic}-value`;
+    this.schemaIds = {
+      touchpoint: await this.d.codec.register(SCHEMAS.touchpoint, subject(t.touchpoints)),
+      resolved: await this.d.codec.register(SCHEMAS.resolved, subject(t.resolved)),
+      profile: await this.d.codec.register(SCHEMAS.profile, subject(t.profiles)),
+      identityChange: await this.d.codec.register(SCHEMAS.identityChange, subject(t.merges)),
+      claim: await this.d.codec.register(SCHEMAS.claim, subject(t.changelog)),
+      deadLetter: await this.d.codec.register(SCHEMAS.deadLetter, subject(t.dlq)),
+    };
+    this.supervisor = this.supervise();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.endSession?.(null);
+    await this.supervisor;
+  }
+
+  /** The graph, for tests and the explain endpoint; null while it is being restored. */
+  get identityGraph(): IdentityGraph | null {
+    return this.graph;
+  }
+
+  private async supervise(): Promise<void> {
+    const delay = backoff(500, 15_000);
+    while (!this.stopping) {
+      const err = await this.session();
+      if (this.stopping) break;
+      const wait = delay.next();
+      this.d.ops.setReady(false, `restarting after: ${err ? describeError(err) : 'session ended'}`);
+      this.d.log.error({ err, retryInMs: wait, graphKept: this.graph !== null }, 'resolver session failed; starting a new one');
+      await sleep(wait);
+    }
+  }
+
+  /** One producer + consumer lifetime. Resolves with the error that ended it (null on stop). */
+  private async session(): Promise<Error | null> {
+    const { config, kafka, log, ops } = this.d;
+    this.sessionFailed = false;
+    const ended = new Promise<Error | null>((resolve) => { this.endSession = resolve; });
+    // Connecting a transactional producer fences any zombie with the same transactional id and aborts its
+    // open transaction, so the changelog we restore from is final.
+    const producer = idempotentProducer(kafka, { transactionalId: config.transactionalId });
+    const consumer = kafka.consumer({
+      groupId: config.group,
+      partitionAssigners: [singleOwnerAssigner(() => this.owning)],
+      sessionTimeout: 45_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 2 << 20,
+      readUncommitted: false,
+      retry: { retries: 5 },
+    });
+    let result: Error | null;
+    try {
+      await producer.connect();
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        const owns = Object.values(e.payload.memberAssignment).some((ps) => ps.length > 0);
+        // Taking over from another instance: its writes since our last restore are in the changelog.
+        if (owns && !this.owning) this.graph = null;
+        this.owning = owns;
+        if (!owns) ops.setReady(true, 'standby: another resolver instance owns the input');
+        log.info({ owns, assignment: e.payload.memberAssignment }, owns ? 'owning the input' : 'standing by');
+      });
+      consumer.on(consumer.events.CRASH, (e) => this.fail(e.payload.error));
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.topics.touchpoints], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1, // one graph: partitions are resolved one at a time
+        eachBatch: (p) => this.eachBatch(p, producer),
+      });
+      result = await ended;
+    } catch (err) {
+      result = err as Error;
+    } finally {
+      this.endSession = null;
+      await consumer.disconnect().catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
+      // A producer whose last commit failed or timed out is thrown away; the next session makes a new one.
+      await producer.disconnect().catch((err: unknown) => log.warn({ err }, 'producer disconnect failed'));
+      if (this.graphDirty) {
+        this.graph = null;
+        this.graphDirty = false;
+      }
+      this.owning = false;
+    }
+    return result;
+  }
+
+  private fail(err: Error): void {
+    this.sessionFailed = true;
+    this.endSession?.(err);
+  }
+
+  private async eachBatch(p: EachBatchPayload, producer: Producer): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = p;
+    if (this.sessionFailed || this.stopping) return;
+    try {
+      if (!this.graph) await this.restore(heartbeat);
+      const max = this.d.config.TESSERA_RESOLVER_TXN_MAX;
+      for (let i = 0; i < batch.messages.length; i += max) {
+        if (!isRunning() || isStale() || this.sessionFailed || this.stopping) return;
+        const chunk = batch.messages.slice(i, i + max);
+        await this.resolveChunk(batch, chunk, producer);
+        resolveOffset(chunk[chunk.length - 1]!.offset);
+        await heartbeat();
+      }
+      this.d.metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
+      this.d.ops.setReady(true, 'resolving');
+    } catch (err) {
+      // Do not let kafkajs retry the batch: the graph may hold changes whose transaction did not commit.
+      this.fail(err as Error);
+    }
+  }
+
+  private async restore(heartbeat: () => Promise<void>): Promise<void> {
+    const { config, kafka, codec, log, ops, metrics } = this.d;
+    ops.setReady(false, 'restoring the identity graph from the changelog');
+    const started = this.now();
+    this.restoreCount += 1;
+    const records = await readChangelog({
+      kafka, codec, log, topic: this.topics.changelog,
+      groupId: `${config.group}.restore.${config.TESSERA_RESOLVER_INSTANCE}.${process.pid}.${this.restoreCount}`,
+      onProgress: async () => { await heartbeat(); },
+    });
+    this.graph = IdentityGraph.restore(records, config.identity);
+    this.graphDirty = false;
+    metrics.restores.inc();
+    this.updateGauges();
+    log.info({ changelogRecords: records.length, ...this.graph.stats(), ms: this.now() - started }, 'identity graph restored');
+  }
+
+  private async resolveChunk(batch: Batch, chunk: Message[] & Batch['messages'], producer: Producer): Promise<void> {
+    const { config, codec, metrics } = this.d;
+    const ids = this.schemaIds!;
+    const graph = this.graph!;
+    const timer = metrics.batchSeconds.startTimer();
+    // Decode everything first: a registry outage throws here, before the graph changes.
+    const decoded = [];
+    for (const m of chunk) decoded.push({ m, d: await codec.decode<Touchpoint>(SCHEMAS.touchpoint, m.value) });
+
+    const out = new OutputBatch(() => this.clock.next());
+    const dead: DeadLetterRecord[] = [];
+    const resolvedAt = this.now();
+    this.graphDirty = true;
+    for (const { m, d } of decoded) {
+      const origin = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null };
+      if (!d.ok) { dead.push(deadLetter(SERVICE, origin, d.code, d.reason, resolvedAt)); continue; }
+      const valid = validateTouchpoint(d.value);
+      if (!valid.ok) { dead.push(deadLetter(SERVICE, origin, valid.code, valid.reason, resolvedAt)); continue; }
+      const extraction = extractIdentifiers(d.value, config.identity);
+      const step = extraction.identifiers.length === 0
+        ? unresolvedStep()
+        : graph.apply({ messageId: d.value.messageId, eventTime: d.value.timestamp, identifiers: extraction.identifiers });
+      out.addEvent(d.value, extraction, step, resolvedAt);
+      for (const x of extraction.dropped) metrics.dropped.inc({ code: x.code });
+    }
+
+    const t = this.topics;
+    const enc = <V>(name: string, id: number, r: Out<V>, headers = false) => ({
+      key: r.key,
+      value: r.value === null ? null : codec.encode(name, id, r.value),
+      ...(headers ? { headers: { version: String(r.version) } } : {}),
+    });
+    const topicMessages = [
+      { topic: t.resolved, messages: out.resolved.map((r) => enc(SCHEMAS.resolved, ids.resolved, r)) },
+      { topic: t.profiles, messages: out.profileRecords().map((r) => enc(SCHEMAS.profile, ids.profile, r, true)) },
+      { topic: t.merges, messages: out.changeRecords().map((r) => enc(SCHEMAS.identityChange, ids.identityChange, r)) },
+      { topic: t.changelog, messages: out.claimRecords().map((r) => enc(SCHEMAS.claim, ids.claim, r)) },
+      { topic: t.dlq, messages: dead.map((x) => ({ key: x.key, value: codec.encode(SCHEMAS.deadLetter, ids.deadLetter, x) })) },
+    ].filter((tm) => tm.messages.length > 0);
+
+    const next = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
+    const txn = await producer.transaction();
+    try {
+      if (topicMessages.length) await txn.sendBatch({ topicMessages, acks: -1 });
+      await txn.sendOffsets({ consumerGroupId: config.group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+      await txn.commit();
+    } catch (err) {
+      metrics.transactions.inc({ outcome: 'failed' });
+      await txn.abort().catch(() => undefined);
+      throw err;
+    }
+    this.graphDirty = false;
+    metrics.transactions.inc({ outcome: 'committed' });
+    metrics.eventsIn.inc(chunk.length);
+    for (const tm of topicMessages) metrics.eventsOut.inc({ topic: tm.topic }, tm.messages.length);
+    for (const x of dead) metrics.dlq.inc({ code: x.code });
+    metrics.merges.inc(out.counts.merges);
+    metrics.moves.inc(out.counts.moves);
+    metrics.refusals.inc(out.counts.refusals);
+    metrics.unresolved.inc(out.counts.unresolved);
+    if (dead.length) this.d.log.warn({ topic: batch.topic, partition: batch.partition, dlq: dead.map((x) => ({ offset: x.sourceOffset, code: x.code, reason: x.reason })) }, 'records sent to the DLQ');
+    this.updateGauges();
+    timer();
+  }
+
+  private updateGauges(): void {
+    if (!this.graph) return;
+    const s = this.graph.stats();
+    this.d.metrics.identifiers.set(s.identifiers);
+    this.d.metrics.profiles.set(s.profiles);
+    this.d.metrics.hubs.set(s.hubs);
+  }
+}

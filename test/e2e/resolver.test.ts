@@ -1,0 +1,113 @@
+// The resolver service against the real servers: identity scenarios as downstream systems see them on Kafka.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotentProducer } from '../../services/kit/kafka.ts';
+import { createLogger } from '../../services/kit/log.ts';
+import { Ops } from '../../services/kit/ops.ts';
+import type { DeadLetterRecord, IdentityChangeRecord, ProfileRecord, ResolvedEvent } from '../../services/kit/records.ts';
+import type { Touchpoint } from '../../services/kit/touchpoint.ts';
+import { parseResolverConfig } from '../../services/resolver/config.ts';
+import { resolverMetrics } from '../../services/resolver/metrics.ts';
+import { Resolver } from '../../services/resolver/resolver.ts';
+import { context, device, touchpoint } from '../support/builders.ts';
+import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
+import { latestByKey, readTopic } from '../support/topics.ts';
+
+let s: IsolatedStack;
+let resolver: Resolver;
+let ops: Ops;
+
+beforeAll(async () => {
+  s = await isolatedStack('resolver');
+  const config = parseResolverConfig({ ...s.env, TESSERA_LOG_LEVEL: 'warn' });
+  ops = new Ops('resolver-test');
+  resolver = new Resolver({ config, kafka: s.kafka, codec: s.codec, log: createLogger('resolver', 'warn'), ops, metrics: resolverMetrics(ops.metrics) });
+  await resolver.start();
+});
+afterAll(async () => { await resolver?.stop(); await s?.close(); });
+
+const t0 = Date.UTC(2026, 5, 1, 12);
+const at = (minutes: number) => t0 + minutes * 60_000;
+
+async function produce(touchpoints: Touchpoint[], raw: Buffer[] = []): Promise<void> {
+  const id = await s.codec.register('touchpoint', `${s.topics.touchpoints}-value`);
+  const p = idempotentProducer(s.kafka);
+  await p.connect();
+  await p.send({
+    topic: s.topics.touchpoints,
+    messages: [
+      ...touchpoints.map((t) => ({ key: t.anonymousId ?? t.userId, value: s.codec.encode('touchpoint', id, t) })),
+      ...raw.map((value) => ({ key: 'raw', value })),
+    ],
+  });
+  await p.disconnect();
+}
+
+describe('resolver', () => {
+  it('resolves identity scenarios, publishes profiles, merges and the DLQ, atomically with offsets', async () => {
+    const events: Touchpoint[] = [
+      // Anonymous browsing, then login: the cookie and the user id end up in one profile.
+      touchpoint({ messageId: 'a1', anonymousId: 'cookie-A', event: 'Product Viewed', timestamp: at(0) }),
+      touchpoint({ messageId: 'a2', anonymousId: 'cookie-A', event: 'Product Viewed', timestamp: at(1) }),
+      touchpoint({ messageId: 'a3', type: 'identify', event: null, anonymousId: 'cookie-A', userId: 'alice', traits: { email: '  Alice@Acme.io ' }, timestamp: at(2) }),
+      // A second device of Alice's, later linked by her email: a merge into the older profile.
+      touchpoint({ messageId: 'a4', anonymousId: 'cookie-A2', context: context({ device: device({ id: 'phone-alice' }) }), timestamp: at(3) }),
+      touchpoint({ messageId: 'a5', type: 'identify', event: null, anonymousId: 'cookie-A2', traits: { email: 'alice@acme.io' }, timestamp: at(4) }),
+      // Shared family computer: two user ids on one cookie must not merge.
+      touchpoint({ messageId: 'f1', type: 'identify', event: null, anonymousId: 'family-pc', userId: 'bob', timestamp: at(5) }),
+      touchpoint({ messageId: 'f2', type: 'identify', event: null, anonymousId: 'family-pc', userId: 'carol', timestamp: at(6) }),
+      // Invalid: a track call without an event name.
+      touchpoint({ messageId: 'bad1', anonymousId: 'cookie-Z', event: '', timestamp: at(7) }),
+      // Placeholder email from a buggy SDK is dropped, the event still resolves by its cookie.
+      touchpoint({ messageId: 'p1', type: 'identify', event: null, anonymousId: 'cookie-P', traits: { email: 'undefined' }, timestamp: at(8) }),
+    ];
+    await produce(events, [Buffer.from('{"not":"avro"}'), Buffer.from([0, 0, 0, 0x7f, 0x7f, 1, 2, 3])]);
+
+    const resolved = await readTopic<ResolvedEvent>(s.kafka, s.codec, s.topics.resolved, 'resolved-event', (r) => r.length >= 8);
+    const byId = new Map(resolved.map((r) => [r.value!.touchpoint.messageId, r.value!]));
+    expect([...byId.keys()].sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'f1', 'f2', 'p1']);
+
+    const alice = byId.get('a3')!.profileId;
+    expect(alice).toMatch(/\S/);
+    expect(byId.get('a1')!.profileId).toBe(alice); // the oldest profile survives
+    expect(byId.get('f1')!.profileId).not.toBe(byId.get('f2')!.profileId);
+    expect(byId.get('f2')!.refusals.map((r) => r.code)).toContain('LIMIT_EXCEEDED');
+    expect(byId.get('p1')!.dropped.map((d) => d.code)).toEqual(['BLOCKED']);
+    expect(byId.get('p1')!.profileId).not.toBeNull();
+
+    const profiles = latestByKey(await readTopic<ProfileRecord>(s.kafka, s.codec, s.topics.profiles, 'profile',
+      // The survivor's record and the pointer of the merged profile can sit on different partitions.
+      (r) => {
+        const latest = latestByKey(r);
+        return (latest.get(alice!)?.identifiers.some((i) => i.value === 'phone-alice') ?? false)
+          && [...latest.values()].some((p) => p?.state === 'merged');
+      }));
+    const ids = profiles.get(alice!)!.identifiers.map((i) => `${i.type}:${i.value}`).sort();
+    expect(ids).toEqual(['anonymous_id:cookie-A', 'anonymous_id:cookie-A2', 'device_id:phone-alice', 'email:alice@acme.io', 'user_id:alice']);
+    // cookie-A2 sits on another partition, so its profile may be resolved before or after Alice's login:
+    // either way it ends merged into the oldest profile, and a5 resolved to that profile or to the merged one.
+    const merged = [...profiles.entries()].filter(([, p]) => p?.state === 'merged');
+    expect(merged.map(([, p]) => p!.mergedInto)).toEqual([alice]);
+    expect([alice, merged[0]![0]]).toContain(byId.get('a5')!.profileId);
+
+    const changes = await readTopic<IdentityChangeRecord>(s.kafka, s.codec, s.topics.merges, 'identity-change', (r) => r.length >= 1);
+    expect(changes.map((c) => [c.value!.kind, c.value!.fromProfileId, c.value!.intoProfileId])).toEqual([['merge', merged[0]![0], alice]]);
+    expect(['a3', 'a5']).toContain(changes[0]!.value!.messageId);
+
+    const dlq = await readTopic<DeadLetterRecord>(s.kafka, s.codec, s.topics.dlq, 'dead-letter', (r) => r.length >= 3);
+    expect(dlq.map((d) => d.value!.code).sort()).toEqual(['TSR_DLQ_INVALID', 'TSR_DLQ_UNKNOWN_SCHEMA', 'TSR_DLQ_WIRE_FORMAT']);
+    const wire = dlq.find((d) => d.value!.code === 'TSR_DLQ_WIRE_FORMAT')!.value!;
+    expect(wire.value?.toString()).toBe('{"not":"avro"}');
+    expect(wire.sourceTopic).toBe(s.topics.touchpoints);
+    expect(dlq.find((d) => d.value!.code === 'TSR_DLQ_INVALID')!.value!.reason).toContain('event name');
+
+    // Offsets were committed with the outputs: nothing left to consume.
+    const admin = s.kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId: `${s.prefix}resolver`, topics: [s.topics.touchpoints] });
+    const ends = await admin.fetchTopicOffsets(s.topics.touchpoints);
+    await admin.disconnect();
+    const total = (xs: { offset: string }[]) => xs.reduce((a, x) => a + Math.max(0, Number(x.offset)), 0);
+    expect(total(committed!.partitions)).toBe(total(ends));
+    expect(ops.ready.ready).toBe(true);
+  });
+});
