@@ -1,0 +1,175 @@
+// A seeded synthetic population and its touchpoints, with the ground truth (messageId → person) kept apart.
+// Pure: no clock, no I/O. Scenarios: anonymous browsing then login, several devices per person, cookie churn,
+// shared family devices and emails, SDK placeholder values, CRM imports with messy emails and phones,
+// support tickets by email only, server-side orders.
+import type { Context, Touchpoint } from '../kit/touchpoint.ts';
+import { Random } from './random.ts';
+
+export interface PopulationOptions {
+  seed: number;
+  people: number;
+  /** Sessions per person (average). */
+  sessions: number;
+  /** Epoch ms of the first event; events spread over `days`. */
+  start: number;
+  days: number;
+  /** Share of households whose members share one computer (and cookie). */
+  sharedDeviceRate: number;
+  /** Share of households that share one family email address. */
+  sharedEmailRate: number;
+  /** Share of SDK calls that carry a placeholder value. */
+  placeholderRate: number;
+  /** Events with a missing event name (invalid → DLQ). */
+  invalidRate: number;
+}
+
+export const defaultPopulation: PopulationOptions = {
+  seed: 42, people: 5000, sessions: 6, start: Date.UTC(2026, 9, 1), days: 30,
+  sharedDeviceRate: 0.05, sharedEmailRate: 0.03, placeholderRate: 0.01, invalidRate: 0.002,
+};
+
+export interface Generated { touchpoints: Touchpoint[]; truth: Map<string, number> }
+
+const REGIONS = [
+  { country: 'US', region: 'CA', city: 'San Francisco', locale: 'en-US', tz: 'America/Los_Angeles', phone: (r: Random) => `(415) ${r.int(200, 999)}-${r.int(1000, 9999)}` },
+  { country: 'US', region: 'NY', city: 'New York', locale: 'en-US', tz: 'America/New_York', phone: (r: Random) => `+1 212-${r.int(200, 999)}-${r.int(1000, 9999)}` },
+  { country: 'GB', region: 'ENG', city: 'London', locale: 'en-GB', tz: 'Europe/London', phone: (r: Random) => `07700 9${r.int(10000, 99999)}` },
+  { country: 'DE', region: 'BE', city: 'Berlin', locale: 'de-DE', tz: 'Europe/Berlin', phone: (r: Random) => `+49 30 ${r.int(1000000, 9999999)}` },
+  { country: 'FR', region: 'IDF', city: 'Paris', locale: 'fr-FR', tz: 'Europe/Paris', phone: (r: Random) => `06 ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)}` },
+  { country: 'IN', region: 'MH', city: 'Mumbai', locale: 'en-IN', tz: 'Asia/Kolkata', phone: (r: Random) => `+91 98${r.int(10000000, 99999999)}` },
+  { country: 'BR', region: 'SP', city: 'São Paulo', locale: 'pt-BR', tz: 'America/Sao_Paulo', phone: (r: Random) => `+55 11 9${r.int(1000, 9999)}-${r.int(1000, 9999)}` },
+] as const;
+const emptyContext = (): Context => ({
+  ip: null, userAgent: null, locale: null, timezone: null, page: null, campaign: null, device: null, os: null, app: null, location: null, traits: {},
+});
+
+const DEVICES = {
+  desktop: { type: 'desktop', models: ['MacBookPro18,3', 'Dell XPS 13', 'ThinkPad X1'], os: ['Mac OS X', 'Windows', 'Linux'] },
+  mobile: { type: 'mobile', models: ['iPhone15,2', 'Pixel 8', 'Galaxy S23'], os: ['iOS', 'Android'] },
+  tablet: { type: 'tablet', models: ['iPad13,4', 'Galaxy Tab S9'], os: ['iOS', 'Android'] },
+} as const;
+type DeviceKind = keyof typeof DEVICES;
+
+const PAGES = ['/', '/pricing', '/product/tessera', '/blog/identity', '/docs', '/cart', '/checkout'];
+const PRODUCTS = ['Tile', 'Mosaic', 'Grout', 'Trowel'];
+const CAMPAIGNS = [null, { source: 'google', medium: 'cpc', name: 'brand' }, { source: 'newsletter', medium: 'email', name: 'nov' }];
+const PLACEHOLDER_EMAILS = ['undefined', 'null', 'none', 'test@test.com', ''];
+
+interface Device { kind: DeviceKind; id: string; model: string; os: string; cookie: string; app: boolean; adId: string | null; shared: boolean }
+interface Person {
+  id: number; userId: string; email: string; phone: string; crmId: string; region: (typeof REGIONS)[number];
+  devices: Device[]; registered: boolean;
+}
+
+function makeDevice(r: Random, kind: DeviceKind, shared = false): Device {
+  const d = DEVICES[kind];
+  const app = kind !== 'desktop' && r.chance(0.6);
+  return {
+    kind, id: r.uuid().toUpperCase(), model: r.pick(d.models), os: r.pick(d.os), cookie: r.uuid(), app,
+    adId: app && r.chance(0.7) ? r.uuid().toUpperCase() : null, shared,
+  };
+}
+
+function messyEmail(r: Random, email: string): string {
+  return r.pick([email, email.toUpperCase(), ` ${email} `, email.replace(/^./, (c) => c.toUpperCase())]);
+}
+
+/** Builds the population and every touchpoint, sorted by time except the CRM import, which arrives last. */
+export function generate(o: PopulationOptions): Generated {
+  const r = new Random(o.seed);
+  const people: Person[] = [];
+  const households: Person[][] = [];
+  for (let i = 0; i < o.people;) {
+    const size = r.chance(0.25) ? r.int(2, 4) : 1;
+    const region = r.pick(REGIONS);
+    const members: Person[] = [];
+    const sharedPc = size > 1 && r.chance(o.sharedDeviceRate * 4) ? makeDevice(r, 'desktop', true) : null;
+    const familyEmail = size > 1 && r.chance(o.sharedEmailRate * 4) ? `family.${r.hex(6)}@mailbox.io` : null;
+    for (let k = 0; k < size && i < o.people; k++, i++) {
+      const devices: Device[] = [makeDevice(r, r.pick(['desktop', 'mobile', 'mobile'] as DeviceKind[]))];
+      if (r.chance(0.5)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
+      if (r.chance(0.15)) devices.push(makeDevice(r, 'tablet'));
+      if (sharedPc) devices.push(sharedPc);
+      const p: Person = {
+        id: i, userId: `usr_${r.hex(10)}`, email: familyEmail ?? `${r.pick(['ana', 'ben', 'chen', 'dara', 'eli', 'femi', 'gus', 'hana'])}.${r.hex(5)}@${r.pick(['gmail.com', 'outlook.com', 'acme.io', 'web.de'])}`,
+        phone: region.phone(r), crmId: `crm-${100000 + i}`, region, devices, registered: r.chance(0.8),
+      };
+      members.push(p);
+      people.push(p);
+    }
+    households.push(members);
+  }
+
+  const out: Touchpoint[] = [];
+  const truth = new Map<string, number>();
+  const span = o.days * 86_400_000;
+  const emit = (p: Person, t: Touchpoint) => { out.push(t); truth.set(t.messageId, p.id); };
+  const ctx = (p: Person, d: Device, page: string | null): Context => {
+    const camp = r.pick(CAMPAIGNS);
+    return {
+      ip: `10.${p.id % 250}.${r.int(0, 255)}.${r.int(1, 254)}`, userAgent: `Mozilla/5.0 (${d.os})`, locale: p.region.locale, timezone: p.region.tz,
+      page: page ? { path: page, referrer: null, search: null, title: null, url: `https://shop.example${page}` } : null,
+      campaign: camp ? { ...camp, term: null, content: null } : null,
+      device: { id: d.app ? (r.chance(o.placeholderRate) ? 'unknown' : d.id) : null, advertisingId: d.adId && r.chance(o.placeholderRate * 5) ? '00000000-0000-0000-0000-000000000000' : d.adId, type: d.kind, model: d.model, manufacturer: null },
+      os: { name: d.os, version: null }, app: d.app ? { name: 'Tessera Shop', version: '4.2.0', build: null } : null,
+      location: { country: p.region.country, region: p.region.region, city: p.region.city }, traits: {},
+    };
+  };
+  const base = (p: Person, ts: number, source: string): Touchpoint => ({
+    messageId: r.uuid(), type: 'track', event: null, name: null, userId: null, anonymousId: null, previousId: null, groupId: null,
+    timestamp: ts, sentAt: null, receivedAt: null, source, context: null, traits: {}, properties: {}, externalIds: [],
+  });
+
+  for (const p of people) {
+    const sessions = Math.max(1, Math.round(o.sessions * (0.5 + r.next())));
+    const loginSession = p.registered ? r.int(0, Math.max(0, sessions - 1)) : Number.POSITIVE_INFINITY;
+    let ts = o.start + Math.floor(r.next() * span * 0.5);
+    for (let s = 0; s < sessions; s++) {
+      const d = r.pick(p.devices);
+      if (!d.app && !d.shared && r.chance(0.15)) d.cookie = r.uuid(); // cookie churn: cleared cookies, new browser
+      const source = d.app ? (d.os === 'iOS' ? 'ios' : 'android') : 'web';
+      const loggedIn = s >= loginSession;
+      const anonymousId = r.chance(o.placeholderRate) ? 'null' : (d.app ? d.id.toLowerCase() : d.cookie);
+      const views = r.int(1, 6);
+      for (let v = 0; v < views; v++) {
+        ts += r.int(5_000, 240_000);
+        const page = r.pick(PAGES);
+        const t = { ...base(p, ts, source), type: (d.app ? 'screen' : 'page') as Touchpoint['type'], name: page, anonymousId, userId: loggedIn && s > loginSession ? p.userId : null, context: ctx(p, d, d.app ? null : page) };
+        emit(p, t);
+        if (page.startsWith('/product') && r.chance(0.5)) {
+          ts += r.int(1000, 20_000);
+          emit(p, { ...base(p, ts, source), event: r.chance(o.invalidRate * 50) ? '' : 'Product Viewed', anonymousId, userId: t.userId, context: t.context, properties: { product: r.pick(PRODUCTS), price: r.int(5, 200) } });
+        }
+      }
+      if (s === loginSession) {
+        ts += r.int(2000, 60_000);
+        const email = r.chance(o.placeholderRate * 3) ? r.pick(PLACEHOLDER_EMAILS) : messyEmail(r, p.email);
+        emit(p, { ...base(p, ts, source), type: 'identify', userId: p.userId, anonymousId, context: ctx(p, d, null), traits: { email, name: `Person ${p.id}`, plan: r.pick(['free', 'pro', 'team']) } });
+      }
+      if (loggedIn && r.chance(0.3)) {
+        ts += r.int(10_000, 120_000);
+        const revenue = r.int(10, 400) + r.int(0, 99) / 100;
+        emit(p, { ...base(p, ts, 'server'), event: 'Order Completed', userId: p.userId, properties: { revenue, currency: 'EUR', orderId: r.hex(8) } });
+      }
+      ts += r.int(3_600_000, Math.floor(span / sessions));
+    }
+    if (r.chance(0.15)) {
+      // A support ticket, known only by the email the customer wrote from.
+      emit(p, { ...base(p, o.start + Math.floor(r.next() * span), 'support'), event: 'Ticket Created', traits: { email: messyEmail(r, p.email) }, properties: { channel: r.pick(['email', 'chat']) } });
+    }
+  }
+  out.sort((a, b) => a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : 1));
+
+  // The CRM export lands at the end, late: every registered customer with email, phone in local formats and CRM id.
+  for (const p of people) {
+    if (!p.registered || !r.chance(0.6)) continue;
+    emit(p, {
+      ...base(p, o.start + Math.floor(r.next() * span), 'crm'), type: 'identify', userId: p.userId,
+      // The CRM knows the customer's country: the resolver reads national phone formats in that region.
+      context: { ...emptyContext(), location: { country: p.region.country, region: null, city: null } },
+      traits: { email: messyEmail(r, p.email), phone: p.phone },
+      externalIds: [{ type: 'crm_id', id: p.crmId, collection: 'contacts' }],
+    });
+  }
+  return { touchpoints: out, truth };
+}
