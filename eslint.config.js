@@ -12,5 +12,5 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['test/**', 'bench/**', 'infra/**', '**/*.test.ts', 'services/*/cli.ts', 'services/demo/**'], rules: { 'no-console': 'off' } },
+  { files: ['test/**', 'bench/**', 'infra/**', '**/*.test.ts', 'services/*/cli.ts', 'services/demo/**', 'services/tools/**'], rules: { 'no-console': 'off' } },
 );

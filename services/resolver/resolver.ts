@@ -46,6 +46,7 @@ export class Resolver {
   private readonly clock: VersionClock;
   private readonly now: () => number;
   private restoreCount = 0;
+  private restoring: Promise<void> | null = null;
 
   constructor(private readonly d: ResolverDeps) {
     this.topics = topicNames(d.config.TESSERA_TOPIC_PREFIX);
@@ -124,6 +125,10 @@ export class Resolver {
         // Taking over from another instance: its writes since our last restore are in the changelog.
         if (owns && !this.owning) this.graph = null;
         this.owning = owns;
+        // Restore now rather than on the first batch, so readiness tells the truth and the first event waits for nothing.
+        if (owns && !this.graph && !this.restoring) {
+          this.restoring = this.restore().catch((err: Error) => this.fail(err)).finally(() => { this.restoring = null; });
+        }
         if (!owns) ops.setReady(true, 'standby: another resolver instance owns the input');
         log.info({ owns, assignment: e.payload.memberAssignment }, owns ? 'owning the input' : 'standing by');
       });
@@ -162,7 +167,13 @@ export class Resolver {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = p;
     if (this.sessionFailed || this.stopping) return;
     try {
-      if (!this.graph) await this.restore(heartbeat);
+      while (this.restoring) {
+        // Keep our group membership alive while the changelog is read.
+        const done = await Promise.race([this.restoring.then(() => true), sleep(2_000).then(() => false)]);
+        if (!done) await heartbeat();
+      }
+      if (this.sessionFailed) return;
+      if (!this.graph) await this.restore();
       const max = this.d.config.TESSERA_RESOLVER_TXN_MAX;
       for (let i = 0; i < batch.messages.length; i += max) {
         if (!isRunning() || isStale() || this.sessionFailed || this.stopping) return;
@@ -179,7 +190,7 @@ export class Resolver {
     }
   }
 
-  private async restore(heartbeat: () => Promise<void>): Promise<void> {
+  private async restore(): Promise<void> {
     const { config, kafka, codec, log, ops, metrics } = this.d;
     ops.setReady(false, 'restoring the identity graph from the changelog');
     const started = this.now();
@@ -187,13 +198,13 @@ export class Resolver {
     const records = await readChangelog({
       kafka, codec, log, topic: this.topics.changelog,
       groupId: `${config.group}.restore.${config.TESSERA_RESOLVER_INSTANCE}.${process.pid}.${this.restoreCount}`,
-      onProgress: async () => { await heartbeat(); },
     });
     this.graph = IdentityGraph.restore(records, config.identity);
     this.graphDirty = false;
     metrics.restores.inc();
     this.updateGauges();
     log.info({ changelogRecords: records.length, ...this.graph.stats(), ms: this.now() - started }, 'identity graph restored');
+    ops.setReady(true, 'resolving');
   }
 
   private async resolveChunk(batch: Batch, chunk: Message[] & Batch['messages'], producer: Producer): Promise<void> {

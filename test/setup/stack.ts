@@ -1,6 +1,6 @@
 // vitest global setup: reuse a running stack (local or external), or start the local one and stop it after.
 import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { serversDown } from '../../services/kit/probe.ts';
 import type { TestProject } from 'vitest/node';
 
 export interface StackEndpoints { kafkaBrokers: string[]; registryUrl: string; clickhouseUrl: string }
@@ -16,36 +16,9 @@ const endpoints: StackEndpoints = {
   clickhouseUrl: env.TESSERA_CLICKHOUSE_URL ?? `http://127.0.0.1:${env.CLICKHOUSE_HTTP_PORT ?? 8123}`,
 };
 
-function tcpAnswers(hostPort: string): Promise<boolean> {
-  const [host, port] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const s = connect({ host, port: Number(port) });
-    s.setTimeout(1000);
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-    s.once('timeout', () => { s.destroy(); resolve(false); });
-  });
-}
-
-async function httpAnswers(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
-async function missing(): Promise<string[]> {
-  const down: string[] = [];
-  if (!(await tcpAnswers(endpoints.kafkaBrokers[0]!))) down.push('kafka');
-  if (!(await httpAnswers(`${endpoints.registryUrl}/subjects`))) down.push('registry');
-  if (!(await httpAnswers(`${endpoints.clickhouseUrl}/ping`))) down.push('clickhouse');
-  return down;
-}
-
 export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
   project.provide('stack', endpoints);
-  const down = await missing();
+  const down = await serversDown(endpoints);
   if (down.length === 0) return undefined;
   const external = down.filter((c) => ({ kafka: env.TESSERA_KAFKA_BROKERS, registry: env.TESSERA_REGISTRY_URL, clickhouse: env.TESSERA_CLICKHOUSE_URL })[c]);
   if (external.length > 0) throw new Error(`external servers do not answer: ${external.join(', ')} (check the TESSERA_* variables)`);
