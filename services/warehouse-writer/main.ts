@@ -28,6 +28,7 @@ const writer = new WarehouseWriter({
   batchRows: cfg.TESSERA_WRITER_BATCH_ROWS,
   flushMs: cfg.TESSERA_WRITER_FLUSH_MS,
   maxBufferedRows: cfg.TESSERA_WRITER_MAX_BUFFERED_ROWS,
+  sessionTimeoutMs: cfg.TESSERA_WRITER_SESSION_TIMEOUT_MS,
   log,
   metrics: writerMetrics(ops.metrics),
   setReady: (ready, reason) => ops.setReady(ready, reason),
@@ -40,10 +41,15 @@ onShutdown(log, async () => {
   await ch.close();
 });
 
-const port = await ops.listen(cfg.TESSERA_HTTP_PORT, cfg.TESSERA_HTTP_HOST, log);
-log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP }, 'ops endpoints listening');
-const admin = kafka.admin();
-await admin.connect();
-await ensureTopics(admin, topicSpecs(topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR }));
-await admin.disconnect();
-await writer.start();
+try {
+  const port = await ops.listen(cfg.TESSERA_HTTP_PORT, cfg.TESSERA_HTTP_HOST, log);
+  log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP }, 'ops endpoints listening');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, topicSpecs(topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR }));
+  await admin.disconnect();
+  await writer.start();
+} catch (err) {
+  log.fatal({ err }, 'warehouse writer failed to start');
+  process.exit(1);
+}

@@ -31,6 +31,8 @@ export interface WriterOptions {
   migrate(): Promise<unknown>;
   /** How long a stop keeps retrying a failing final flush before giving up (the rows are read again later). */
   stopTimeoutMs?: number;
+  /** Kafka consumer session timeout: how soon the group notices a writer that died. */
+  sessionTimeoutMs?: number;
 }
 
 class Aborted extends Error {}
@@ -77,7 +79,8 @@ export class WarehouseWriter {
     this.dlqSchemaId = await this.untilDone('register the dead-letter schema', () => o.codec.register(SCHEMAS.deadLetter, `${o.topics.dlq}-value`));
     this.producer = idempotentProducer(o.kafka);
     await this.producer.connect();
-    const consumer = o.kafka.consumer({ groupId: o.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024 });
+    const consumer = o.kafka.consumer({ groupId: o.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024,
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));

@@ -1,7 +1,8 @@
 // The warehouse writer against the real Kafka, registry and ClickHouse: what an analyst sees, and exactly-once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { select } from '../../services/kit/clickhouse.ts';
-import { str } from '../../services/kit/sql.ts';
+import { createClickHouse, select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
 import { context, device } from '../support/builders.ts';
 import {
   activeProfile, change, committed, endOffsets, eventually, linked, mergedProfile, one, Publisher, resolved, startWriter,
@@ -196,5 +197,119 @@ describe('warehouse writer: exactly-once', () => {
     await w.stop();
     expect(skipped.values.find((v) => v.labels.table === 'events')?.value).toBe(n);
     expect(await counts()).toEqual(expected);
+  });
+});
+
+/** Committed offset ≤ (highest offset written + 1) on every partition: nothing committed that is not in ClickHouse. */
+async function committedWithinWritten(ch: ClickHouseClient, database: string, kafka: IsolatedStack['kafka'], groupId: string, topic: string): Promise<string[]> {
+  const written = new Map((await select<{ p: number; next: string }>(ch,
+    `SELECT src_partition AS p, toString(max(src_offset) + 1) AS next FROM ${database}.events GROUP BY src_partition`)).map((r) => [r.p, BigInt(r.next)]));
+  const problems: string[] = [];
+  for (const [p, offset] of await committed(kafka, groupId, topic)) {
+    if (offset > (written.get(p) ?? 0n)) problems.push(`partition ${p}: committed ${offset}, written up to ${written.get(p) ?? 'nothing'}`);
+  }
+  return problems;
+}
+
+/** A TCP proxy in front of ClickHouse that the test can cut and restore. */
+async function tcpProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server;
+  let port = 0;
+  const listen = () => new Promise<void>((resolve) => {
+    server = createServer((client) => {
+      const upstream = connect({ host: target.hostname, port: Number(target.port) });
+      for (const x of [client, upstream]) { sockets.add(x); x.on('close', () => sockets.delete(x)); x.on('error', () => x.destroy()); }
+      client.pipe(upstream).pipe(client);
+    });
+    server.listen(port, '127.0.0.1', () => { port = (server.address() as { port: number }).port; resolve(); });
+  });
+  const cut = async () => {
+    await new Promise<void>((resolve) => { server.close(() => resolve()); for (const x of sockets) x.destroy(); });
+  };
+  await listen();
+  return { url: `http://127.0.0.1:${port}`, cut, restore: listen, close: cut };
+}
+
+describe('warehouse writer: failures', () => {
+  let s: IsolatedStack;
+  let pub: Publisher;
+  beforeAll(async () => {
+    s = await isolatedStack('writerfail');
+    pub = new Publisher(s.kafka, s.codec, s.topics);
+    await pub.connect();
+  });
+  afterAll(async () => {
+    await pub?.disconnect();
+    await s?.close();
+  });
+
+  const counts = () => one<{ n: string; distinct: string; activity: string }>(s.ch, `SELECT count() AS n, uniqExact(message_id) AS distinct,
+    (SELECT toString(sum(e)) FROM (SELECT countMerge(events) AS e FROM ${s.database}.profile_activity)) AS activity FROM ${s.database}.events`);
+
+  it('kill -9 of the writer process mid-stream, then a restart: every event exactly once, without FINAL', async () => {
+    const groupId = `${s.prefix}killed`;
+    const n = 24_000;
+    await pub.events(Array.from({ length: n }, (_, i) => resolved({ messageId: `k-${i}`, anonymousId: `kc-${i % 500}` }, `KP-${i % 500}`, ['anonymous_id', `kc-${i % 500}`])));
+    const env = {
+      ...process.env, ...s.env, TESSERA_WRITER_GROUP: groupId, TESSERA_HTTP_PORT: '0', TESSERA_LOG_LEVEL: 'warn',
+      TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100', TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000',
+    };
+    const spawnWriter = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'services/warehouse-writer/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const exited = (p: ChildProcess) => new Promise<{ code: number | null; signal: string | null }>((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
+
+    const first = spawnWriter();
+    const firstExit = exited(first);
+    await eventually(counts, (c) => Number(c.n) >= 2_000, 'the writer to be part-way', 120_000);
+    first.kill('SIGKILL');
+    expect((await firstExit).signal).toBe('SIGKILL');
+    const atKill = await counts();
+    expect(Number(atKill.n)).toBeLessThan(n); // killed mid-stream, not after the end
+    expect(atKill.n).toBe(atKill.distinct);
+
+    const second = spawnWriter();
+    const secondExit = exited(second);
+    const end = await endOffsets(s.kafka, s.topics.resolved);
+    await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the restarted writer to drain', 120_000);
+    expect(await counts()).toEqual({ n: String(n), distinct: String(n), activity: String(n) });
+    second.kill('SIGTERM');
+    expect(await secondExit).toEqual({ code: 0, signal: null });
+  });
+
+  it('ClickHouse unreachable: pauses, retries, commits nothing it has not written, and loses nothing', async () => {
+    const groupId = `${s.prefix}outage`;
+    await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.events` });
+    const proxy = await tcpProxy(new URL(s.env.TESSERA_CLICKHOUSE_URL!));
+    const viaProxy = createClickHouse({ url: proxy.url, user: 'default', password: '' });
+    const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, batchRows: 500, maxBufferedRows: 1_000 });
+    try {
+      const ev = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => resolved({ messageId: `${prefix}-${i}` }, null, null));
+      await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.writer_watermarks` });
+      // The kill -9 test left its events on the topic: the new group reads them too (the table was emptied).
+      const before = [...(await endOffsets(s.kafka, s.topics.resolved)).values()].reduce((a, b) => a + b, 0n);
+      await pub.events(ev('up', 1_000));
+      const total1 = Number(before) + 1_000;
+      await eventually(counts, (c) => Number(c.n) === total1, 'the first events');
+
+      await proxy.cut();
+      await pub.events(ev('down', 3_000));
+      await eventually(async () => Number((await w.metrics.insertRetries.get()).values.reduce((a, v) => a + v.value, 0)), (r) => r > 0, 'a failed insert');
+      expect(w.ready.ready).toBe(false);
+      await eventually(async () => (await w.metrics.paused.get()).values[0]?.value, (v) => v === 1, 'fetching to pause on a full buffer');
+      expect(await committedWithinWritten(s.ch, s.database, s.kafka, groupId, s.topics.resolved)).toEqual([]);
+      expect((await counts()).n).toBe(String(total1));
+
+      await proxy.restore();
+      const total = total1 + 3_000;
+      const end = await endOffsets(s.kafka, s.topics.resolved);
+      await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the writer to catch up');
+      const c = await counts();
+      expect([c.n, c.distinct]).toEqual([String(total), String(total)]);
+      expect(w.ready.ready).toBe(true);
+    } finally {
+      await w.stop();
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 });
