@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS {db}.events
     property_keys   Array(String),
     property_values Array(String),
     identifiers     Array(String) COMMENT 'type:value of every linked identifier',
+    refused         Array(String) COMMENT 'type:value of every identifier whose link was refused',
+    refusal_codes   Array(String) COMMENT 'code of each refusal (LIMIT_EXCEEDED, HUB_IDENTIFIER), aligned with refused',
+    dropped_types   Array(String) COMMENT 'type of every identifier dropped before linking (blocked, invalid, too long)',
+    dropped_codes   Array(String) COMMENT 'code of each drop (BLOCKED, INVALID, TOO_LONG), aligned with dropped_types',
     src_topic       String,
     src_partition   UInt32,
     src_offset      UInt64

@@ -1,0 +1,28 @@
+// The warehouse writer's configuration: the shared settings plus batching, consumer group and HTTP port.
+import { z } from 'zod';
+import { commonEnv, intFromEnv, parseEnv } from '../kit/config.ts';
+
+export const writerEnv = {
+  ...commonEnv,
+  TESSERA_WRITER_GROUP: z.string().min(1).optional(),
+  TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
+  TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
+  TESSERA_WRITER_MAX_BUFFERED_ROWS: intFromEnv(200_000, 1),
+  TESSERA_WRITER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
+  TESSERA_PARTITIONS: intFromEnv(6, 1),
+  TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
+  TESSERA_HTTP_PORT: intFromEnv(9465, 0),
+  TESSERA_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+};
+
+export type WriterConfig = ReturnType<typeof parseWriterConfig>;
+
+export function parseWriterConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = parseEnv(writerEnv, env);
+  return {
+    ...c,
+    TESSERA_WRITER_GROUP: c.TESSERA_WRITER_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}warehouse-writer`,
+    // A flush must fit in one atomic insert and below the memory bound.
+    TESSERA_WRITER_MAX_BUFFERED_ROWS: Math.max(c.TESSERA_WRITER_MAX_BUFFERED_ROWS, c.TESSERA_WRITER_BATCH_ROWS),
+  };
+}

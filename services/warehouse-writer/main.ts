@@ -1,0 +1,55 @@
+// Warehouse writer entry point: parse config → adapters → migrate and run the writer loop → stop on SIGTERM.
+import { createClickHouse } from '../kit/clickhouse.ts';
+import { createKafka, ensureTopics, topicSpecs } from '../kit/kafka.ts';
+import { createLogger } from '../kit/log.ts';
+import { migrate } from '../kit/migrate.ts';
+import { onShutdown, Ops } from '../kit/ops.ts';
+import { AvroCodec } from '../kit/registry.ts';
+import { topicNames } from '../kit/topics.ts';
+import { parseWriterConfig } from './config.ts';
+import { writerMetrics } from './metrics.ts';
+import { ClickHouseSink } from './sink.ts';
+import { WarehouseWriter } from './writer.ts';
+
+const SERVICE = 'warehouse-writer';
+const cfg = parseWriterConfig();
+const log = createLogger(SERVICE, cfg.TESSERA_LOG_LEVEL);
+const topics = topicNames(cfg.TESSERA_TOPIC_PREFIX);
+const ops = new Ops(SERVICE);
+const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD });
+const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, cfg.TESSERA_KAFKA_CLIENT_ID ?? SERVICE, log);
+
+const writer = new WarehouseWriter({
+  kafka,
+  codec: new AvroCodec(cfg.TESSERA_REGISTRY_URL),
+  sink: new ClickHouseSink(ch, cfg.TESSERA_CLICKHOUSE_DATABASE),
+  topics,
+  groupId: cfg.TESSERA_WRITER_GROUP,
+  batchRows: cfg.TESSERA_WRITER_BATCH_ROWS,
+  flushMs: cfg.TESSERA_WRITER_FLUSH_MS,
+  maxBufferedRows: cfg.TESSERA_WRITER_MAX_BUFFERED_ROWS,
+  sessionTimeoutMs: cfg.TESSERA_WRITER_SESSION_TIMEOUT_MS,
+  log,
+  metrics: writerMetrics(ops.metrics),
+  setReady: (ready, reason) => ops.setReady(ready, reason),
+  migrate: () => migrate(ch, cfg.TESSERA_CLICKHOUSE_DATABASE),
+});
+
+onShutdown(log, async () => {
+  await writer.stop();
+  await ops.close();
+  await ch.close();
+});
+
+try {
+  const port = await ops.listen(cfg.TESSERA_HTTP_PORT, cfg.TESSERA_HTTP_HOST, log);
+  log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP }, 'ops endpoints listening');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, topicSpecs(topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR }));
+  await admin.disconnect();
+  await writer.start();
+} catch (err) {
+  log.fatal({ err }, 'warehouse writer failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,352 @@
+// The warehouse writer loop: Kafka batches → per-table rows → one insert per table per flush → commit offsets.
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { backoff, sleep } from '../kit/backoff.ts';
+import { describe as describeError } from '../kit/errors.ts';
+import { idempotentProducer } from '../kit/kafka.ts';
+import type { Logger } from '../kit/log.ts';
+import { SCHEMAS, type DeadLetterRecord } from '../kit/records.ts';
+import type { AvroCodec } from '../kit/registry.ts';
+import type { Topics } from '../kit/topics.ts';
+import { BatchBuffer, chunks, type Batch, type Commit } from './buffer.ts';
+import { decodeMessage, inputTopics, type InputKind } from './decode.ts';
+import type { WriterMetrics } from './metrics.ts';
+import { TABLES, type Row, type Table, type TableRows } from './rows.ts';
+import { MAX_INSERT_ROWS, type Sink } from './sink.ts';
+import { unwritten, Watermarks } from './watermarks.ts';
+
+export interface WriterOptions {
+  kafka: Kafka;
+  codec: AvroCodec;
+  sink: Sink;
+  topics: Topics;
+  groupId: string;
+  batchRows: number;
+  flushMs: number;
+  maxBufferedRows: number;
+  log: Logger;
+  metrics: WriterMetrics;
+  setReady(ready: boolean, reason: string): void;
+  /** Brings the ClickHouse model up to date (idempotent); retried until it succeeds. */
+  migrate(): Promise<unknown>;
+  /** How long a stop keeps retrying a failing final flush before giving up (the rows are read again later). */
+  stopTimeoutMs?: number;
+  /** Kafka consumer session timeout: how soon the group notices a writer that died. */
+  sessionTimeoutMs?: number;
+}
+
+class Aborted extends Error {}
+
+/**
+ * Exactly-once into ClickHouse without Kafka's help (DESIGN.md §4): every row carries its source offset, a flush
+ * writes each table in one atomic insert, records at or below a table's watermark are skipped for that table,
+ * and offsets are committed to Kafka only after ClickHouse acknowledged.
+ */
+export class WarehouseWriter {
+  private readonly o: WriterOptions;
+  private readonly kinds: Record<string, InputKind>;
+  private readonly log: Logger;
+  private readonly buffer = new BatchBuffer();
+  private readonly marks = new Watermarks();
+  private consumer: Consumer | null = null;
+  private producer: Producer | null = null;
+  private dlqSchemaId = 0;
+  /** Flushes and watermark loads run one after the other, never interleaved. */
+  private chain: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  private inFlightRows = 0;
+  private generation = 0;
+  private marksGeneration = -1;
+  private assigned = false;
+  private paused = false;
+  private stopping = false;
+  private abort = new AbortController();
+  /** An insert whose outcome is unknown: wait until the server no longer runs it before reading watermarks. */
+  private suspectQuery: string | null = null;
+  private batchInProgress: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(options: WriterOptions) {
+    this.o = options;
+    this.kinds = inputTopics(options.topics);
+    this.log = options.log;
+  }
+
+  async start(): Promise<void> {
+    const o = this.o;
+    o.setReady(false, 'migrating ClickHouse');
+    await this.untilDone('migrate ClickHouse', () => o.migrate());
+    this.dlqSchemaId = await this.untilDone('register the dead-letter schema', () => o.codec.register(SCHEMAS.deadLetter, `${o.topics.dlq}-value`));
+    this.producer = idempotentProducer(o.kafka);
+    await this.producer.connect();
+    const consumer = o.kafka.consumer({ groupId: o.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024,
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
+    o.setReady(false, 'joining the consumer group');
+    await consumer.connect();
+    await consumer.subscribe({ topics: Object.keys(this.kinds), fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (p) => {
+        const run = this.onBatch(p);
+        this.batchInProgress = run.catch(() => undefined);
+        return run;
+      },
+    });
+    this.timer = setInterval(() => this.tick(), Math.max(20, Math.min(250, Math.floor(o.flushMs / 2))));
+    this.log.info({ groupId: o.groupId, topics: Object.keys(this.kinds) }, 'warehouse writer started');
+  }
+
+  /** Graceful stop: no more fetching, write and commit what is buffered, leave the group, disconnect. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    const consumer = this.consumer;
+    if (consumer) {
+      consumer.pause(Object.keys(this.kinds).map((topic) => ({ topic })));
+      await this.batchInProgress;
+      const giveUp = setTimeout(() => this.abort.abort(), this.o.stopTimeoutMs ?? 15_000);
+      this.requestFlush('shutdown');
+      await this.chain;
+      clearTimeout(giveUp);
+      await consumer.disconnect();
+    }
+    await this.producer?.disconnect();
+    this.o.setReady(false, 'stopped');
+    this.log.info('warehouse writer stopped');
+  }
+
+  private onJoin(assignment: Record<string, number[]>): void {
+    // kafkajs re-reads every assigned partition from its committed offset after a rebalance: drop what was buffered.
+    this.generation += 1;
+    this.abort.abort();
+    this.abort = new AbortController();
+    this.buffer.clear();
+    this.updateBuffered();
+    this.assigned = true;
+    this.log.info({ generation: this.generation, assignment }, 'partitions assigned');
+    if (this.paused) this.setPaused(false);
+    // Load the watermarks now (after any flush still running), so readiness reflects ClickHouse.
+    void this.ensureMarks().catch(() => undefined);
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const gen = this.generation;
+    const { topic, partition } = batch;
+    const kind = this.kinds[topic];
+    if (!kind || batch.messages.length === 0) return;
+    await this.whileHeartbeating(this.ensureMarks(), heartbeat);
+    for (const m of batch.messages) {
+      if (!isRunning() || isStale() || gen !== this.generation || this.stopping) return;
+      const at = { topic, partition, offset: m.offset };
+      const outcome = await decodeMessage(this.o.codec, kind, m, at);
+      this.o.metrics.records.inc({ topic });
+      let rows: TableRows = {};
+      if (outcome.ok) {
+        rows = this.notYetWritten(outcome.rows, topic, partition, m.offset);
+      } else {
+        await this.deadLetter(topic, partition, m.offset, m.key, m.value, outcome.code, outcome.reason);
+      }
+      if (gen !== this.generation) return;
+      this.buffer.add(topic, partition, m.offset, rows, Date.now());
+      resolveOffset(m.offset);
+    }
+    const last = batch.lastOffset();
+    this.o.metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
+    this.updateBuffered();
+    if (this.buffer.rows >= this.o.batchRows) this.requestFlush('size');
+    if (this.buffer.rows + this.inFlightRows >= this.o.maxBufferedRows) this.setPaused(true);
+    await heartbeat();
+  }
+
+  private notYetWritten(rows: TableRows, topic: string, partition: number, offset: string): TableRows {
+    const out: TableRows = {};
+    for (const [table, list] of Object.entries(rows) as [Table, Row[]][]) {
+      if (this.marks.written(table, topic, partition, offset)) this.o.metrics.rowsSkipped.inc({ table }, list.length);
+      else out[table] = list;
+    }
+    return out;
+  }
+
+  private tick(): void {
+    const since = this.buffer.pendingSince;
+    if (since !== null && Date.now() - since >= this.o.flushMs) this.requestFlush('time');
+  }
+
+  private requestFlush(trigger: 'size' | 'time' | 'shutdown'): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.chain = this.chain.then(async () => {
+      this.flushQueued = false;
+      await this.flush(trigger);
+    }).catch((err: unknown) => {
+      if (!(err instanceof Aborted)) this.log.error({ err }, 'flush failed');
+    });
+  }
+
+  private async flush(trigger: string): Promise<void> {
+    if (this.buffer.empty) return;
+    const gen = this.generation;
+    const batch = this.buffer.take();
+    this.inFlightRows = batch.rows;
+    const done = this.o.metrics.flushSeconds.startTimer();
+    try {
+      // The rows were filtered against watermarks of this generation (onBatch waits for them); a rebalance cleared the rest.
+      for (const [table, rows] of batch.tables) {
+        for (const chunk of chunks(rows, MAX_INSERT_ROWS)) await this.write(table, chunk, gen);
+      }
+      await this.commit(batch, gen);
+      this.o.metrics.flushes.inc({ trigger });
+      this.log.debug({ trigger, rows: batch.rows, tables: batch.tables.map(([t, r]) => `${t}:${r.length}`) }, 'batch written');
+    } finally {
+      done();
+      this.inFlightRows = 0;
+      this.updateBuffered();
+      if (this.paused && this.buffer.rows < this.o.maxBufferedRows) this.setPaused(false);
+      if (this.buffer.rows >= this.o.batchRows && !this.stopping) this.requestFlush('size');
+    }
+  }
+
+  /** One atomic insert; on failure, find out what landed (the watermark) and retry only the rest, with backoff. */
+  private async write(table: Table, rows: Row[], gen: number): Promise<void> {
+    let pending = rows;
+    const delay = backoff(200, 10_000);
+    for (;;) {
+      const queryId = `tessera-writer-${table}-${randomUUID()}`;
+      try {
+        await this.o.sink.insert(table, pending, queryId);
+        break;
+      } catch (err) {
+        this.suspectQuery = queryId;
+        this.o.metrics.insertRetries.inc({ table });
+        this.o.setReady(false, `ClickHouse insert into ${table} failing: ${describeError(err)}`);
+        this.log.warn({ err, table, rows: pending.length }, 'insert failed; will check what landed and retry');
+      }
+      pending = await this.stillUnwritten(table, pending, gen, delay);
+      if (pending.length === 0) break;
+    }
+    const top = new Map<string, Row>();
+    for (const r of pending) top.set(`${r.src_topic}#${r.src_partition}`, r);
+    for (const r of top.values()) this.marks.raise(table, r.src_topic, r.src_partition, BigInt(r.src_offset));
+    this.o.metrics.rowsWritten.inc({ table }, pending.length);
+    if (this.assigned) this.o.setReady(true, 'writing');
+  }
+
+  private async stillUnwritten(table: Table, rows: Row[], gen: number, delay: ReturnType<typeof backoff>): Promise<Row[]> {
+    for (;;) {
+      await sleep(delay.next(), this.abort.signal);
+      if (this.abort.signal.aborted || gen !== this.generation) throw new Aborted('flush abandoned (rebalance or stop); the rows will be read again');
+      try {
+        await this.settleSuspect();
+        const readings = await this.o.sink.watermarks([...new Set(rows.map((r) => r.src_topic))], [table]);
+        this.marks.load(readings, TABLES);
+        return unwritten(rows, table, this.marks);
+      } catch (err) {
+        this.log.warn({ err, table }, 'ClickHouse still unavailable');
+      }
+    }
+  }
+
+  private async settleSuspect(): Promise<void> {
+    const q = this.suspectQuery;
+    if (q === null) return;
+    while (await this.o.sink.running(q)) await sleep(200, this.abort.signal);
+    this.suspectQuery = null;
+  }
+
+  /** Loads the watermarks once per group generation, queued behind any running flush. */
+  private ensureMarks(): Promise<void> {
+    if (this.marksGeneration === this.generation) return Promise.resolve();
+    const gen = this.generation;
+    const load = this.chain.then(async () => {
+      if (this.marksGeneration === gen) return;
+      const delay = backoff(200, 10_000);
+      for (;;) {
+        try {
+          await this.settleSuspect();
+          const readings = await this.o.sink.watermarks(Object.keys(this.kinds));
+          this.marks.clear();
+          this.marks.load(readings, TABLES);
+          this.marksGeneration = gen;
+          if (this.assigned) this.o.setReady(true, 'writing');
+          this.log.info({ generation: gen, watermarks: readings.length }, 'watermarks loaded from ClickHouse');
+          return;
+        } catch (err) {
+          this.o.setReady(false, `cannot read watermarks from ClickHouse: ${describeError(err)}`);
+          this.log.warn({ err }, 'reading watermarks failed; retrying');
+          if (this.stopping) throw err;
+          await sleep(delay.next());
+        }
+      }
+    });
+    this.chain = load.catch(() => undefined);
+    return load;
+  }
+
+  private async commit(batch: Batch, gen: number): Promise<void> {
+    if (batch.commits.length === 0 || !this.consumer) return;
+    try {
+      await this.consumer.commitOffsets(batch.commits satisfies Commit[]);
+    } catch (err) {
+      // The rows are in ClickHouse: whoever reads these records again skips them by the watermark.
+      this.o.metrics.commitFailures.inc();
+      this.log.warn({ err, generation: gen, current: this.generation }, 'offset commit failed after a successful write');
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, code: string, reason: string): Promise<void> {
+    this.o.metrics.invalid.inc({ topic, code });
+    this.log.error({ topic, partition, offset, code, reason }, 'record cannot be written; sending it to the DLQ');
+    const record: DeadLetterRecord = {
+      code, reason, sourceTopic: topic, sourcePartition: partition, sourceOffset: Number(offset), key, value,
+      service: 'warehouse-writer', failedAt: Date.now(),
+    };
+    await this.producer!.send({
+      topic: this.o.topics.dlq,
+      messages: [{ key, value: this.o.codec.encode(SCHEMAS.deadLetter, this.dlqSchemaId, record) }],
+    });
+  }
+
+  private setPaused(paused: boolean): void {
+    if (!this.consumer || paused === this.paused) return;
+    const topics = Object.keys(this.kinds).map((topic) => ({ topic }));
+    if (paused) this.consumer.pause(topics);
+    else if (!this.stopping) this.consumer.resume(topics);
+    this.paused = paused;
+    this.o.metrics.paused.set(paused ? 1 : 0);
+    this.log.info({ buffered: this.buffer.rows + this.inFlightRows }, paused ? 'buffer full: fetching paused' : 'fetching resumed');
+  }
+
+  private updateBuffered(): void {
+    this.o.metrics.bufferedRows.set(this.buffer.rows + this.inFlightRows);
+  }
+
+  private async whileHeartbeating(p: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    let settled = false;
+    const done = p.finally(() => { settled = true; });
+    while (!settled) {
+      await Promise.race([done, sleep(3_000)]);
+      if (!settled) await heartbeat().catch(() => undefined);
+    }
+    await done;
+  }
+
+  private async untilDone<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const delay = backoff(500, 10_000);
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (this.stopping) throw err;
+        const ms = delay.next();
+        this.o.setReady(false, `cannot ${what}: ${describeError(err)}`);
+        this.log.warn({ err, retryInMs: ms }, `cannot ${what}; retrying`);
+        await sleep(ms);
+      }
+    }
+  }
+}

@@ -1,0 +1,315 @@
+// The warehouse writer against the real Kafka, registry and ClickHouse: what an analyst sees, and exactly-once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClickHouse, select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
+import { context, device } from '../support/builders.ts';
+import {
+  activeProfile, change, committed, endOffsets, eventually, linked, mergedProfile, one, Publisher, resolved, startWriter,
+  type RunningWriter,
+} from '../support/published.ts';
+import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+describe('warehouse writer: the ClickHouse model', () => {
+  let s: IsolatedStack;
+  let pub: Publisher;
+  let w: RunningWriter;
+  const db = () => s.database;
+
+  beforeAll(async () => {
+    s = await isolatedStack('writer');
+    pub = new Publisher(s.kafka, s.codec, s.topics);
+    await pub.connect();
+    w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId: `${s.prefix}writer` });
+  });
+  afterAll(async () => {
+    await w?.stop();
+    await pub?.disconnect();
+    await s?.close();
+  });
+
+  it('writes resolved events with their profile, identifier, refusals and drops', async () => {
+    await pub.events([
+      resolved({ messageId: 'ev-1', userId: 'u1', event: 'Order Completed', properties: { revenue: 30 }, context: context({ location: { country: 'DE', region: 'BE', city: 'Berlin' }, device: device({ type: 'mobile' }) }) },
+        'P-ev', ['user_id', 'u1'], {
+          refusals: [{ identifier: { type: 'email', value: 'shared@x.org' }, code: 'LIMIT_EXCEEDED', reason: 'email limit 1', profileId: 'P-other' }],
+          dropped: [{ type: 'email', code: 'BLOCKED', reason: 'placeholder' }],
+        }),
+      resolved({ messageId: 'ev-2', anonymousId: 'a-unlinked' }, null, null),
+    ]);
+    const rows = await eventually(() => select<Record<string, unknown>>(s.ch,
+      `SELECT message_id, profile_id, id_type, id_value, revenue, country, refused, refusal_codes, dropped_types, dropped_codes, src_topic
+       FROM ${db()}.events ORDER BY message_id`), (r) => r.length === 2, 'two events');
+    expect(rows).toEqual([
+      { message_id: 'ev-1', profile_id: 'P-ev', id_type: 'user_id', id_value: 'u1', revenue: 30, country: 'DE', refused: ['email:shared@x.org'],
+        refusal_codes: ['LIMIT_EXCEEDED'], dropped_types: ['email'], dropped_codes: ['BLOCKED'], src_topic: s.topics.resolved },
+      { message_id: 'ev-2', profile_id: '', id_type: '', id_value: '', revenue: 0, country: '', refused: [], refusal_codes: [], dropped_types: [], dropped_codes: [], src_topic: s.topics.resolved },
+    ]);
+  });
+
+  it('keeps the latest profile by version (FINAL), deletes on a tombstone, and erases a moved-away identifier', async () => {
+    await pub.profiles([
+      activeProfile('P-x', 10, [linked('email', 'x@y.org', T0), linked('anonymous_id', 'cx', T0 + 1)]),
+      activeProfile('P-x', 12, [linked('email', 'x@y.org', T0), linked('anonymous_id', 'cx', T0 + 1), linked('phone', '+4930123', T0 + 5)]),
+      activeProfile('P-gone', 13, [linked('anonymous_id', 'cg', T0)]),
+      { tombstone: 'P-gone', version: 14 },
+    ]);
+    await pub.changes([change({ kind: 'move', fromProfileId: 'P-x', identifier: { type: 'phone', value: '+4930123' }, messageId: 'm-erase', version: 15 })]);
+    const profiles = await eventually(() => select<{ profile_id: string; state: string; identifier_count: number; version: string }>(s.ch,
+      `SELECT profile_id, state, identifier_count, version FROM ${db()}.profiles FINAL WHERE profile_id IN ('P-x', 'P-gone') ORDER BY profile_id`),
+    (r) => r.length === 2 && r.some((p) => p.state === 'deleted'), 'profiles');
+    expect(profiles).toEqual([
+      { profile_id: 'P-gone', state: 'deleted', identifier_count: 0, version: '14' },
+      { profile_id: 'P-x', state: 'active', identifier_count: 3, version: '12' },
+    ]);
+    const ids = await eventually(() => select<{ id_type: string; id_value: string; profile_id: string; message_id: string }>(s.ch,
+      `SELECT id_type, id_value, profile_id, message_id FROM ${db()}.identities FINAL WHERE id_value IN ('x@y.org', 'cx', '+4930123') ORDER BY id_type`),
+    (r) => r.some((i) => i.message_id === 'm-erase'), 'the erasure');
+    expect(ids).toEqual([
+      { id_type: 'anonymous_id', id_value: 'cx', profile_id: 'P-x', message_id: 'm-anonymous_id-cx' },
+      { id_type: 'email', id_value: 'x@y.org', profile_id: 'P-x', message_id: 'm-email-x@y.org' },
+      { id_type: 'phone', id_value: '+4930123', profile_id: '', message_id: 'm-erase' },
+    ]);
+    const [log] = await select<{ kind: string; id_value: string; into_profile: string }>(s.ch,
+      `SELECT kind, id_value, into_profile FROM ${db()}.identity_changes WHERE message_id = 'm-erase'`);
+    expect(log).toEqual({ kind: 'move', id_value: '+4930123', into_profile: '' });
+  });
+
+  it('maps merged-away profiles to the current one in one hop after a chain A→B→C', async () => {
+    const a = linked('anonymous_id', 'chain-a', T0 + 3);
+    const b = linked('email', 'chain-b@x.org', T0 + 2);
+    const c = linked('user_id', 'chain-c', T0 + 1);
+    await pub.profiles([activeProfile('P-A', 20, [a]), activeProfile('P-B', 21, [b]), activeProfile('P-C', 22, [c])]);
+    await pub.changes([change({ kind: 'merge', fromProfileId: 'P-A', intoProfileId: 'P-B', version: 23 })]);
+    await pub.profiles([mergedProfile('P-A', 'P-B', 23), activeProfile('P-B', 24, [b, a])]);
+    const hop1 = await eventually(() => select<{ alias_id: string; profile_id: string }>(s.ch,
+      `SELECT alias_id, profile_id FROM ${db()}.profile_aliases WHERE alias_id LIKE 'P-%' ORDER BY alias_id`), (r) => r.length === 1, 'A → B');
+    expect(hop1).toEqual([{ alias_id: 'P-A', profile_id: 'P-B' }]);
+
+    await pub.changes([change({ kind: 'merge', fromProfileId: 'P-B', intoProfileId: 'P-C', version: 25 })]);
+    await pub.profiles([mergedProfile('P-B', 'P-C', 25), activeProfile('P-C', 26, [c, b, a])]);
+    const aliases = await eventually(() => select<{ alias_id: string; profile_id: string; anchor_value: string }>(s.ch,
+      `SELECT alias_id, profile_id, anchor_value FROM ${db()}.profile_aliases WHERE alias_id LIKE 'P-%' ORDER BY alias_id`),
+    (r) => r.length === 2 && r.every((x) => x.profile_id === 'P-C'), 'A and B → C');
+    expect(aliases).toEqual([
+      { alias_id: 'P-A', profile_id: 'P-C', anchor_value: 'chain-a' },
+      { alias_id: 'P-B', profile_id: 'P-C', anchor_value: 'chain-b@x.org' },
+    ]);
+    const [p] = await select<{ state: string; merged_into: string }>(s.ch, `SELECT state, merged_into FROM ${db()}.profiles FINAL WHERE profile_id = 'P-A'`);
+    expect(p).toEqual({ state: 'merged', merged_into: 'P-B' });
+  });
+
+  it('re-groups activity and traits under the survivor after a merge, without rewriting events', async () => {
+    const mk = (id: string, i: number, primary: [string, string], profile: string, t: number, extra = {}) =>
+      resolved({ messageId: `act-${id}-${i}`, timestamp: t, source: i % 2 ? 'ios' : 'web', properties: { revenue: 10 }, ...extra }, profile, primary);
+    await pub.events([
+      ...[0, 1, 2].map((i) => mk('e', i, ['email', 'act@x.org'], 'P-1', T0 + i * 1000, { traits: { plan: 'free' } })),
+      ...[0, 1].map((i) => mk('c', i, ['anonymous_id', 'act-cookie'], 'P-2', T0 + 10_000 + i * 1000, { traits: { plan: 'pro' } })),
+    ]);
+    await pub.profiles([
+      activeProfile('P-1', 30, [linked('email', 'act@x.org', T0)]),
+      activeProfile('P-2', 31, [linked('anonymous_id', 'act-cookie', T0 + 10_000)]),
+    ]);
+    const activity = () => select<{ profile_id: string; events: string; revenue: number; last_channel: string }>(s.ch,
+      `SELECT profile_id, events, revenue, last_channel FROM ${db()}.profile_activity_totals WHERE profile_id IN ('P-1', 'P-2') ORDER BY profile_id`);
+    expect(await eventually(activity, (r) => r.length === 2, 'activity of two profiles')).toEqual([
+      { profile_id: 'P-1', events: '3', revenue: 30, last_channel: 'web' },
+      { profile_id: 'P-2', events: '2', revenue: 20, last_channel: 'ios' },
+    ]);
+
+    await pub.profiles([mergedProfile('P-2', 'P-1', 32), activeProfile('P-1', 33, [linked('email', 'act@x.org', T0), linked('anonymous_id', 'act-cookie', T0 + 10_000)])]);
+    expect(await eventually(activity, (r) => r.length === 1, 'one survivor')).toEqual([
+      { profile_id: 'P-1', events: '5', revenue: 50, last_channel: 'ios' },
+    ]);
+    const [daily] = await select<{ n: string }>(s.ch,
+      `SELECT sum(events) AS n FROM ${db()}.profile_activity_current WHERE profile_id = 'P-1' AND type = 'track'`);
+    expect(daily?.n).toBe('5');
+    const traits = await select<{ trait: string; value: string }>(s.ch, `SELECT trait, value FROM ${db()}.profile_traits_current WHERE profile_id = 'P-1'`);
+    expect(traits).toEqual([{ trait: 'plan', value: 'pro' }]);
+    // History is not rewritten: the events still carry the profile they resolved to; events_current re-attributes.
+    const history = await select<{ profile_id: string; current_profile_id: string; n: string }>(s.ch,
+      `SELECT profile_id, current_profile_id, count() AS n FROM ${db()}.events_current WHERE message_id LIKE 'act-%' GROUP BY profile_id, current_profile_id ORDER BY profile_id`);
+    expect(history).toEqual([{ profile_id: 'P-1', current_profile_id: 'P-1', n: '3' }, { profile_id: 'P-2', current_profile_id: 'P-1', n: '2' }]);
+  });
+
+  it('sends an undecodable record to the DLQ and keeps going', async () => {
+    await pub.raw(s.topics.resolved, Buffer.from('not avro at all'));
+    await pub.events([resolved({ messageId: 'after-garbage' }, null, null)]);
+    await eventually(() => select(s.ch, `SELECT 1 FROM ${db()}.events WHERE message_id = 'after-garbage'`), (r) => r.length === 1, 'the next event');
+    const invalid = await w.registry.getSingleMetricAsString('tessera_writer_invalid_records_total');
+    expect(invalid).toContain('code="TSR_DLQ_WIRE_FORMAT"');
+    const consumer = s.kafka.consumer({ groupId: `${s.prefix}dlq-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [s.topics.dlq], fromBeginning: true });
+    const dead = await new Promise<{ code: string; sourceTopic: string; value: Buffer | null }>((resolve, reject) => {
+      void consumer.run({ eachMessage: async ({ message }) => {
+        const d = await s.codec.decode<{ code: string; sourceTopic: string; value: Buffer | null }>('dead-letter', message.value);
+        if (d.ok) resolve(d.value); else reject(new Error(d.reason));
+      } });
+    });
+    await consumer.disconnect();
+    expect(dead.code).toBe('TSR_DLQ_WIRE_FORMAT');
+    expect(dead.sourceTopic).toBe(s.topics.resolved);
+    expect(dead.value?.toString()).toBe('not avro at all');
+  });
+});
+
+describe('warehouse writer: exactly-once', () => {
+  let s: IsolatedStack;
+  let pub: Publisher;
+  beforeAll(async () => {
+    s = await isolatedStack('writereo');
+    pub = new Publisher(s.kafka, s.codec, s.topics);
+    await pub.connect();
+  });
+  afterAll(async () => {
+    await pub?.disconnect();
+    await s?.close();
+  });
+
+  it('a redelivered input (offsets reset to the beginning) adds no row, even without FINAL', async () => {
+    const groupId = `${s.prefix}redeliver`;
+    const n = 3_000;
+    await pub.events(Array.from({ length: n }, (_, i) => resolved({ messageId: `re-${i}`, anonymousId: `c-${i % 97}` }, `P-${i % 97}`, ['anonymous_id', `c-${i % 97}`])));
+    await pub.profiles(Array.from({ length: 50 }, (_, i) => activeProfile(`P-${i}`, 100 + i, [linked('anonymous_id', `c-${i}`, T0 + i)])));
+    const counts = () => one<{ events: string; profiles: string; identities: string; activity: string }>(s.ch, `SELECT
+      (SELECT count() FROM ${s.database}.events) AS events, (SELECT count() FROM ${s.database}.profiles) AS profiles,
+      (SELECT count() FROM ${s.database}.identities) AS identities, (SELECT sum(e) FROM (SELECT countMerge(events) AS e FROM ${s.database}.profile_activity)) AS activity`);
+    const expected = { events: String(n), profiles: '50', identities: '50', activity: String(n) };
+
+    let w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, batchRows: 1_000 });
+    expect(await eventually(counts, (c) => c.events === String(n) && c.profiles === '50', 'first delivery')).toEqual(expected);
+    await w.stop();
+
+    // Forget the committed offsets: the whole input is delivered again.
+    const admin = s.kafka.admin();
+    await admin.connect();
+    for (const topic of [s.topics.resolved, s.topics.profiles]) await admin.resetOffsets({ groupId, topic, earliest: true });
+    await admin.disconnect();
+    expect([...(await committed(s.kafka, groupId, s.topics.resolved)).values()].every((o) => o <= 0n)).toBe(true);
+
+    w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, batchRows: 1_000 });
+    const end = await endOffsets(s.kafka, s.topics.resolved);
+    await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the redelivery to be consumed');
+    const skipped = await w.metrics.rowsSkipped.get();
+    await w.stop();
+    expect(skipped.values.find((v) => v.labels.table === 'events')?.value).toBe(n);
+    expect(await counts()).toEqual(expected);
+  });
+});
+
+/** Committed offset ≤ (highest offset written + 1) on every partition: nothing committed that is not in ClickHouse. */
+async function committedWithinWritten(ch: ClickHouseClient, database: string, kafka: IsolatedStack['kafka'], groupId: string, topic: string): Promise<string[]> {
+  const written = new Map((await select<{ p: number; next: string }>(ch,
+    `SELECT src_partition AS p, toString(max(src_offset) + 1) AS next FROM ${database}.events GROUP BY src_partition`)).map((r) => [r.p, BigInt(r.next)]));
+  const problems: string[] = [];
+  for (const [p, offset] of await committed(kafka, groupId, topic)) {
+    if (offset > (written.get(p) ?? 0n)) problems.push(`partition ${p}: committed ${offset}, written up to ${written.get(p) ?? 'nothing'}`);
+  }
+  return problems;
+}
+
+/** A TCP proxy in front of ClickHouse that the test can cut and restore. */
+async function tcpProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server;
+  let port = 0;
+  const listen = () => new Promise<void>((resolve) => {
+    server = createServer((client) => {
+      const upstream = connect({ host: target.hostname, port: Number(target.port) });
+      for (const x of [client, upstream]) { sockets.add(x); x.on('close', () => sockets.delete(x)); x.on('error', () => x.destroy()); }
+      client.pipe(upstream).pipe(client);
+    });
+    server.listen(port, '127.0.0.1', () => { port = (server.address() as { port: number }).port; resolve(); });
+  });
+  const cut = async () => {
+    await new Promise<void>((resolve) => { server.close(() => resolve()); for (const x of sockets) x.destroy(); });
+  };
+  await listen();
+  return { url: `http://127.0.0.1:${port}`, cut, restore: listen, close: cut };
+}
+
+describe('warehouse writer: failures', () => {
+  let s: IsolatedStack;
+  let pub: Publisher;
+  beforeAll(async () => {
+    s = await isolatedStack('writerfail');
+    pub = new Publisher(s.kafka, s.codec, s.topics);
+    await pub.connect();
+  });
+  afterAll(async () => {
+    await pub?.disconnect();
+    await s?.close();
+  });
+
+  const counts = () => one<{ n: string; distinct: string; activity: string }>(s.ch, `SELECT count() AS n, uniqExact(message_id) AS distinct,
+    (SELECT toString(sum(e)) FROM (SELECT countMerge(events) AS e FROM ${s.database}.profile_activity)) AS activity FROM ${s.database}.events`);
+
+  it('kill -9 of the writer process mid-stream, then a restart: every event exactly once, without FINAL', async () => {
+    const groupId = `${s.prefix}killed`;
+    const n = 24_000;
+    await pub.events(Array.from({ length: n }, (_, i) => resolved({ messageId: `k-${i}`, anonymousId: `kc-${i % 500}` }, `KP-${i % 500}`, ['anonymous_id', `kc-${i % 500}`])));
+    const env = {
+      ...process.env, ...s.env, TESSERA_WRITER_GROUP: groupId, TESSERA_HTTP_PORT: '0', TESSERA_LOG_LEVEL: 'warn',
+      TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100', TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000',
+    };
+    const spawnWriter = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'services/warehouse-writer/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const exited = (p: ChildProcess) => new Promise<{ code: number | null; signal: string | null }>((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
+
+    const first = spawnWriter();
+    const firstExit = exited(first);
+    await eventually(counts, (c) => Number(c.n) >= 2_000, 'the writer to be part-way', 120_000);
+    first.kill('SIGKILL');
+    expect((await firstExit).signal).toBe('SIGKILL');
+    const atKill = await counts();
+    expect(Number(atKill.n)).toBeLessThan(n); // killed mid-stream, not after the end
+    expect(atKill.n).toBe(atKill.distinct);
+
+    const second = spawnWriter();
+    const secondExit = exited(second);
+    const end = await endOffsets(s.kafka, s.topics.resolved);
+    await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the restarted writer to drain', 120_000);
+    expect(await counts()).toEqual({ n: String(n), distinct: String(n), activity: String(n) });
+    second.kill('SIGTERM');
+    expect(await secondExit).toEqual({ code: 0, signal: null });
+  });
+
+  it('ClickHouse unreachable: pauses, retries, commits nothing it has not written, and loses nothing', async () => {
+    const groupId = `${s.prefix}outage`;
+    await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.events` });
+    const proxy = await tcpProxy(new URL(s.env.TESSERA_CLICKHOUSE_URL!));
+    const viaProxy = createClickHouse({ url: proxy.url, user: 'default', password: '' });
+    const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, batchRows: 500, maxBufferedRows: 1_000 });
+    try {
+      const ev = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => resolved({ messageId: `${prefix}-${i}` }, null, null));
+      await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.writer_watermarks` });
+      // The kill -9 test left its events on the topic: the new group reads them too (the table was emptied).
+      const before = [...(await endOffsets(s.kafka, s.topics.resolved)).values()].reduce((a, b) => a + b, 0n);
+      await pub.events(ev('up', 1_000));
+      const total1 = Number(before) + 1_000;
+      await eventually(counts, (c) => Number(c.n) === total1, 'the first events');
+
+      await proxy.cut();
+      await pub.events(ev('down', 3_000));
+      await eventually(async () => Number((await w.metrics.insertRetries.get()).values.reduce((a, v) => a + v.value, 0)), (r) => r > 0, 'a failed insert');
+      expect(w.ready.ready).toBe(false);
+      await eventually(async () => (await w.metrics.paused.get()).values[0]?.value, (v) => v === 1, 'fetching to pause on a full buffer');
+      expect(await committedWithinWritten(s.ch, s.database, s.kafka, groupId, s.topics.resolved)).toEqual([]);
+      expect((await counts()).n).toBe(String(total1));
+
+      await proxy.restore();
+      const total = total1 + 3_000;
+      const end = await endOffsets(s.kafka, s.topics.resolved);
+      await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the writer to catch up');
+      const c = await counts();
+      expect([c.n, c.distinct]).toEqual([String(total), String(total)]);
+      expect(w.ready.ready).toBe(true);
+    } finally {
+      await w.stop();
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,157 @@
+// Builders for the records the resolver publishes, and helpers to produce them and run the warehouse writer in tests.
+import type { Kafka, Message } from 'kafkajs';
+import { Registry } from 'prom-client';
+import type { ClickHouseClient } from '../../services/kit/clickhouse.ts';
+import { select } from '../../services/kit/clickhouse.ts';
+import { idempotentProducer } from '../../services/kit/kafka.ts';
+import { createLogger } from '../../services/kit/log.ts';
+import { migrate } from '../../services/kit/migrate.ts';
+import type { IdentityChangeRecord, LinkedIdentifierRecord, ProfileRecord, ResolvedEvent } from '../../services/kit/records.ts';
+import { SCHEMAS } from '../../services/kit/records.ts';
+import type { AvroCodec } from '../../services/kit/registry.ts';
+import type { Topics } from '../../services/kit/topics.ts';
+import { writerMetrics, type WriterMetrics } from '../../services/warehouse-writer/metrics.ts';
+import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
+import { WarehouseWriter } from '../../services/warehouse-writer/writer.ts';
+import { touchpoint } from './builders.ts';
+import type { Touchpoint } from '../../services/kit/touchpoint.ts';
+
+export function resolved(t: Partial<Touchpoint>, profileId: string | null, primary: [string, string] | null, extra: Partial<ResolvedEvent> = {}): ResolvedEvent {
+  const tp = touchpoint(t);
+  return {
+    touchpoint: tp, profileId, primaryIdentifier: primary ? { type: primary[0], value: primary[1] } : null,
+    identifiers: primary ? [{ type: primary[0], value: primary[1] }] : [], dropped: [], refusals: [], resolvedAt: tp.timestamp, ...extra,
+  };
+}
+
+export const linked = (type: string, value: string, eventTime: number, messageId = `m-${type}-${value}`): LinkedIdentifierRecord => ({ type, value, messageId, eventTime });
+
+export function activeProfile(profileId: string, version: number, identifiers: LinkedIdentifierRecord[]): ProfileRecord {
+  const times = identifiers.map((i) => i.eventTime);
+  return { profileId, state: 'active', mergedInto: null, identifiers, firstSeen: Math.min(...times), lastSeen: Math.max(...times), version };
+}
+
+export function mergedProfile(profileId: string, into: string, version: number): ProfileRecord {
+  return { profileId, state: 'merged', mergedInto: into, identifiers: [], firstSeen: 0, lastSeen: 0, version };
+}
+
+export function change(o: Partial<IdentityChangeRecord> & Pick<IdentityChangeRecord, 'kind' | 'version'>): IdentityChangeRecord {
+  return { fromProfileId: null, intoProfileId: null, identifier: null, messageId: 'm-change', eventTime: Date.UTC(2026, 0, 2), ...o };
+}
+
+/** Registers the three input schemas and produces records in the Confluent wire format. */
+export class Publisher {
+  private ids: { resolved: number; profile: number; change: number } | null = null;
+  private readonly producer;
+
+  constructor(private readonly kafka: Kafka, private readonly codec: AvroCodec, private readonly topics: Topics) {
+    this.producer = idempotentProducer(kafka);
+  }
+
+  async connect(): Promise<void> {
+    this.ids = {
+      resolved: await this.codec.register(SCHEMAS.resolved, `${this.topics.resolved}-value`),
+      profile: await this.codec.register(SCHEMAS.profile, `${this.topics.profiles}-value`),
+      change: await this.codec.register(SCHEMAS.identityChange, `${this.topics.merges}-value`),
+    };
+    await this.producer.connect();
+  }
+
+  async events(events: ResolvedEvent[], chunk = 5_000): Promise<void> {
+    for (let i = 0; i < events.length; i += chunk) {
+      await this.producer.send({
+        topic: this.topics.resolved,
+        messages: events.slice(i, i + chunk).map((e) => ({ key: e.profileId ?? e.touchpoint.messageId, value: this.codec.encode(SCHEMAS.resolved, this.ids!.resolved, e) })),
+      });
+    }
+  }
+
+  async profiles(records: (ProfileRecord | { tombstone: string; version: number })[]): Promise<void> {
+    const messages: Message[] = records.map((r) => ('tombstone' in r
+      ? { key: r.tombstone, value: null, headers: { version: String(r.version) } }
+      : { key: r.profileId, value: this.codec.encode(SCHEMAS.profile, this.ids!.profile, r), headers: { version: String(r.version) } }));
+    await this.producer.send({ topic: this.topics.profiles, messages });
+  }
+
+  async changes(records: IdentityChangeRecord[]): Promise<void> {
+    await this.producer.send({
+      topic: this.topics.merges,
+      messages: records.map((r) => ({ key: r.fromProfileId ?? '', value: this.codec.encode(SCHEMAS.identityChange, this.ids!.change, r) })),
+    });
+  }
+
+  async raw(topic: string, value: Buffer): Promise<void> {
+    await this.producer.send({ topic, messages: [{ key: 'raw', value }] });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+export interface RunningWriter { writer: WarehouseWriter; metrics: WriterMetrics; registry: Registry; ready: { ready: boolean; reason: string }; stop(): Promise<void> }
+
+/** Starts a WarehouseWriter in this process; `clickhouseUrl` lets a test put a proxy between it and ClickHouse. */
+export async function startWriter(opts: {
+  kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; groupId: string;
+  batchRows?: number; flushMs?: number; maxBufferedRows?: number;
+}): Promise<RunningWriter> {
+  const registry = new Registry();
+  const metrics = writerMetrics(registry);
+  const ready = { ready: false, reason: 'starting' };
+  const writer = new WarehouseWriter({
+    kafka: opts.kafka, codec: opts.codec, sink: new ClickHouseSink(opts.ch, opts.database), topics: opts.topics, groupId: opts.groupId,
+    batchRows: opts.batchRows ?? 20_000, flushMs: opts.flushMs ?? 200, maxBufferedRows: opts.maxBufferedRows ?? 200_000,
+    log: createLogger('warehouse-writer', process.env.TESSERA_TEST_LOG ?? 'warn'), metrics,
+    setReady: (r, reason) => { ready.ready = r; ready.reason = reason; },
+    migrate: () => migrate(opts.ch, opts.database),
+  });
+  await writer.start();
+  return { writer, metrics, registry, ready, stop: () => writer.stop() };
+}
+
+/** Polls `read` until `done` holds (behaviour, not timing: the deadline only bounds a broken run). */
+export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (done(last)) return last;
+    } catch (err) {
+      lastErr = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}${lastErr ? `, last error ${String(lastErr)}` : ''}`);
+}
+
+export async function one<T>(ch: ClickHouseClient, sql: string): Promise<T> {
+  const rows = await select<T>(ch, sql);
+  if (rows.length !== 1) throw new Error(`expected one row from ${sql}, got ${rows.length}`);
+  return rows[0]!;
+}
+
+/** Committed offsets of a group per topic partition (-1 when nothing is committed). */
+export async function committed(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((t?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** End offsets (the next offset to be written) per partition. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
