@@ -35,7 +35,7 @@ test: install typecheck lint
 	@npx vitest run
 
 demo: install
-	@TESSERA_KEEP_STACK=1 npx vitest run --project e2e test/e2e/roundtrip.test.ts
+	@npx tsx services/demo/main.ts $(DEMO_ARGS)
 
 bench-core: deps
 	@node --expose-gc --import tsx bench/core.ts
