@@ -23,7 +23,7 @@ export function startService(name: string, entry: string, env: Record<string, st
 
 /** SIGTERM, then SIGKILL if it has not exited in `graceMs`. */
 export function stopService(s: ServiceProcess, graceMs = 20_000): Promise<number | null> {
-  if (s.child.exitCode !== null) return Promise.resolve(s.child.exitCode);
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return Promise.resolve(s.child.exitCode);
   return new Promise((resolve) => {
     const t = setTimeout(() => s.child.kill('SIGKILL'), graceMs);
     s.child.once('exit', (code) => { clearTimeout(t); resolve(code); });
