@@ -12,7 +12,7 @@ describe('Interner', () => {
       const model = new Map<string, number>();
       for (const [t, v] of pairs) {
         const id = names.intern(t, v);
-        const k = `${t}\u0000${v}`;
+        const k = JSON.stringify([t, v]);
         expect(model.get(k) ?? id).toBe(id);
         model.set(k, id);
         expect(names.identifier(id)).toEqual({ type: t, value: v });
@@ -26,12 +26,12 @@ describe('Interner', () => {
       }
       expect(names.size).toBe(model.size);
       for (const [k, id] of model) {
-        const [t = '', v = ''] = k.split('\u0000');
+        const [t, v] = JSON.parse(k) as [string, string];
         expect(names.lookup({ type: t, value: v })).toBe(id);
       }
       for (const [k] of ids) {
         if (model.has(k)) continue;
-        const [t = '', v = ''] = k.split('\u0000');
+        const [t, v] = JSON.parse(k) as [string, string];
         expect(names.lookup({ type: t, value: v })).toBe(-1);
       }
     }), { numRuns: 300 });
