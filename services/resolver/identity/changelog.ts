@@ -1,5 +1,6 @@
 // Changelog records: one per distinct claim, keyed by a hash of its identifier set (compaction keeps the latest).
 import type { Engine } from './engine.ts';
+import { hash128 } from './hash.ts';
 import type { ChangelogRecord, Identifier } from './types.ts';
 
 export function claimIdentifiers(e: Engine, c: number): Identifier[] {
@@ -8,14 +9,20 @@ export function claimIdentifiers(e: Engine, c: number): Identifier[] {
 }
 
 export function claimRecord(e: Engine, c: number): ChangelogRecord {
+  const identifiers = claimIdentifiers(e, c);
   return {
-    key: e.changelogKey(c),
-    value: { messageId: e.claims.messageId(c), eventTime: e.claims.time[c] ?? 0, identifiers: claimIdentifiers(e, c) },
+    key: keyOf(identifiers),
+    value: { messageId: e.claims.messageId(c), eventTime: e.claims.time[c] ?? 0, identifiers },
   };
 }
 
+/** Same text as Engine.canonical: the key depends only on the identifier set. */
+function keyOf(sorted: Identifier[]): string {
+  return `c_${hash128(sorted.map((i) => `${i.type}\u0001${i.value}`).join('\u0002'))}`;
+}
+
 export function tombstone(e: Engine, c: number): ChangelogRecord {
-  return { key: e.changelogKey(c), value: null };
+  return { key: keyOf(claimIdentifiers(e, c)), value: null };
 }
 
 /** Compaction semantics: the last record per key wins, a tombstone removes the key. */

@@ -2,7 +2,7 @@
 // and the one resolution step that the fast path, a group recompute and a full rebuild all share.
 import { ClaimStore } from './claims.ts';
 import { growInt32 } from './grow.ts';
-import { hash128, hash64 } from './hash.ts';
+import { hash64 } from './hash.ts';
 import { Interner } from './interner.ts';
 import { ProfileStore } from './profiles.ts';
 import { ruleFor, type IdentityConfig } from './rules.ts';
@@ -118,15 +118,11 @@ export class Engine {
     this.gMax[rb] = -1;
   }
 
-  /** Canonical text of a claim's identifier set: sorted type/value pairs (changelog key, ties, profile ids). */
+  /** Canonical text of a claim's identifier set: sorted type/value pairs (claim ties, profile ids). */
   canonical(c: number): string {
     const parts: string[] = [];
     for (const x of this.claims.ids(c)) parts.push(`${this.names.type(x)}\u0001${this.names.value(x)}`);
     return parts.sort().join('\u0002');
-  }
-
-  changelogKey(c: number): string {
-    return `c_${hash128(this.canonical(c))}`;
   }
 
   private readonly tie = (a: number, b: number): number => {
@@ -261,8 +257,7 @@ export class Engine {
     return ids.sort((a, b) => {
       const d = (this.order[this.names.slot(a)] ?? 0) - (this.order[this.names.slot(b)] ?? 0);
       if (d !== 0) return d;
-      const va = this.names.value(a), vb = this.names.value(b);
-      return va < vb ? -1 : va > vb ? 1 : 0;
+      return this.names.compareValues(a, b);
     });
   }
 

@@ -1,4 +1,4 @@
-// Compact storage of claim messageIds in one byte arena: UUIDs as 16 bytes, other Latin-1 ids as length + bytes,
+// Compact storage of texts (claim messageIds, identifier values) in one byte arena: UUIDs as 16 bytes, other Latin-1 ids as length + bytes,
 // anything else as a plain string. Comparison follows JavaScript string order without decoding.
 import { growInt32 } from './grow.ts';
 
@@ -17,6 +17,19 @@ function isUuid(s: string): boolean {
     }
   }
   return true;
+}
+
+function finish(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Hash of a string, equal to MessageStore.hash of the same text. */
+export function hashText(s: string, seed: number): number {
+  let h = seed ^ s.length;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return finish(h);
 }
 
 const nibble = (ch: number): number => (ch <= 57 ? ch - 48 : ch - 87);
@@ -92,10 +105,20 @@ export class MessageStore {
     const off = this.at[c] ?? 0;
     const tag = this.arena[off] ?? 0;
     if (tag === STRING_TAG) return this.strings.get(c) ?? '';
+    const n = this.length(c), codes = this.codes;
+    codes.length = n;
+    for (let i = 0; i < n; i++) codes[i] = this.codeAt(c, i);
+    return String.fromCharCode(...codes);
+  }
+
+  private readonly codes: number[] = [];
+
+  /** Hash of claim c's text; equals hashText of the same string. */
+  hash(c: number, seed: number): number {
     const n = this.length(c);
-    let s = '';
-    for (let i = 0; i < n; i++) s += String.fromCharCode(this.codeAt(c, i));
-    return s;
+    let h = seed ^ n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ this.codeAt(c, i), 0x01000193);
+    return finish(h);
   }
 
   /** Sign of (message of a) vs (message of b), in JavaScript string order. */
@@ -106,6 +129,31 @@ export class MessageStore {
       if (d !== 0) return d;
     }
     return la - lb;
+  }
+
+  /** Whether claim c's text is exactly s (the hot path of interning: no per-character tag decoding). */
+  equals(c: number, s: string): boolean {
+    const off = this.at[c] ?? 0, a = this.arena;
+    const tag = a[off] ?? 0;
+    if (tag === STRING_TAG) return this.strings.get(c) === s;
+    if (tag !== UUID_TAG) {
+      if (tag !== s.length) return false;
+      for (let i = 0; i < tag; i++) if (a[off + 1 + i] !== s.charCodeAt(i)) return false;
+      return true;
+    }
+    if (s.length !== 36) return false;
+    for (let i = 0, n = 0; i < 36; i++) {
+      const ch = s.charCodeAt(i);
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (ch !== HYPHEN) return false;
+        continue;
+      }
+      if (!((ch >= 48 && ch <= 57) || (ch >= 97 && ch <= 102))) return false;
+      const byte = a[off + 1 + (n >> 1)] ?? 0;
+      if ((n & 1 ? byte & 15 : byte >> 4) !== nibble(ch)) return false;
+      n++;
+    }
+    return true;
   }
 
   /** Sign of (message of c) vs msg, in JavaScript string order. */
