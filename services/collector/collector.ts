@@ -13,6 +13,7 @@ import { topicNames } from '../kit/topics.ts';
 import type { CollectorConfig } from './config.ts';
 import { createHandler, type Encoder } from './http.ts';
 import { collectorMetrics } from './metrics.ts';
+import { partitionKey } from './normalise.ts';
 import { KafkaSink } from './sink.ts';
 
 export interface CollectorDeps {
@@ -142,8 +143,7 @@ function makeEncoder(codec: AvroCodec, touchpointId: number, deadLetterId: numbe
   return {
     touchpoint: (t) => ({
       topic: touchpoints,
-      // Partition locality: the cookie when there is one (a visitor's anonymous history stays in order), else the user.
-      key: t.anonymousId ?? t.userId,
+      key: partitionKey(t),
       value: codec.encode(SCHEMAS.touchpoint, touchpointId, t),
     }),
     refused: (r, route, receivedAt) => {

@@ -1,5 +1,5 @@
 // A Segment-spec call (from any SDK, or a mapped import row) → a Touchpoint, or the problems that stop it (pure).
-import type { Context, ExternalId, Touchpoint, TouchpointType } from '../kit/touchpoint.ts';
+import type { Context, ExternalId, Scalar, Scalars, Touchpoint, TouchpointType } from '../kit/touchpoint.ts';
 import { TOUCHPOINT_TYPES } from '../kit/touchpoint.ts';
 import { isObject, kindOf, Problems, type Json } from './fields.ts';
 import { derivedMessageId } from './message-id.ts';
@@ -22,6 +22,11 @@ export interface NormaliseOptions {
   batchContext?: Json | null;
   /** Peer address, used for context.ip when the call has none (as Segment does). */
   ip?: string | null;
+  /**
+   * Segment requires userId or anonymousId. Imports (a support desk export keyed by email) may instead be identified
+   * by traits.email / traits.phone or an external id only; the resolver links those identifiers too.
+   */
+  acceptOtherIdentifiers?: boolean;
   /** Namespaces derived messageIds (e.g. the write key), so two sources sending identical content do not collide. */
   scope?: string;
 }
@@ -61,8 +66,17 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
   const event = p.text(raw, 'event');
   const name = p.text(raw, 'name');
 
+  const rawContext = mergedContext(opts.batchContext ?? null, p.object(raw, 'context'));
+  const context = rawContext ? readContext(rawContext, p, opts.ip ?? null) : opts.ip ? { ...emptyContext(), ip: opts.ip } : null;
+  const traits = scalars(raw, 'traits', p);
+  const properties = scalars(raw, 'properties', p);
+  const externalIds = readExternalIds(raw, rawContext, p);
+
   if (userId === null && anonymousId === null && !p.has('userId') && !p.has('anonymousId')) {
-    p.add('userId', 'missing: every call needs a userId or an anonymousId');
+    if (!opts.acceptOtherIdentifiers) p.add('userId', 'missing: every call needs a userId or an anonymousId');
+    else if (otherIdentifier(traits, context, externalIds) === null) {
+      p.add('userId', 'missing: a row needs a userId, an anonymousId, traits.email, traits.phone or an external id');
+    }
   }
   if (t === 'track' && (event === null || event.trim() === '')) p.add('event', 'missing: a track call needs an event name');
   if (t === 'alias') {
@@ -71,16 +85,9 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
   }
   if (t === 'group' && groupId === null && !p.has('groupId')) p.add('groupId', 'missing: a group call needs a groupId');
 
-  const rawContext = mergedContext(opts.batchContext ?? null, p.object(raw, 'context'));
-  const context = rawContext ? readContext(rawContext, p, opts.ip ?? null) : opts.ip ? { ...emptyContext(), ip: opts.ip } : null;
-
-  const traits = scalars(raw, 'traits', p);
-  const properties = scalars(raw, 'properties', p);
   // Segment's page/screen calls carry category at the top level; it is a property of the view.
   const category = p.text(raw, 'category');
   if (category !== null && properties.category === undefined) properties.category = category;
-
-  const externalIds = readExternalIds(raw, rawContext, p);
 
   const times = readTimes(raw, opts, p);
 
@@ -108,6 +115,20 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
       externalIds,
     },
   };
+}
+
+const nonBlank = (v: Scalar | undefined): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+
+function otherIdentifier(traits: Scalars, context: Context | null, externalIds: ExternalId[]): string | null {
+  return nonBlank(traits.email) ?? nonBlank(context?.traits.email) ?? nonBlank(traits.phone) ?? nonBlank(context?.traits.phone) ?? externalIds[0]?.id ?? null;
+}
+
+/**
+ * The Kafka key, for partition locality: the cookie when there is one (a visitor's anonymous history stays in
+ * order), else the user id, else (imports) the first other identifier, else the messageId.
+ */
+export function partitionKey(t: Touchpoint): string {
+  return t.anonymousId ?? t.userId ?? otherIdentifier(t.traits, t.context, t.externalIds) ?? t.messageId;
 }
 
 function readTimes(raw: Json, opts: NormaliseOptions, p: Problems): { timestamp: number; sentAt: number | null; warning: string | null } {
