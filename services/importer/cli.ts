@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { avroType } from '../kit/avro.ts';
 import { commonEnv, intFromEnv, parseEnv } from '../kit/config.ts';
 import { describe, TesseraError } from '../kit/errors.ts';
-import { createKafka, idempotentProducer } from '../kit/kafka.ts';
+import { createKafka, ensureTopics, idempotentProducer, topicSpecs } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { SCHEMAS } from '../kit/records.ts';
 import { AvroCodec } from '../kit/registry.ts';
@@ -23,7 +23,8 @@ const USAGE = `usage: npx tsx services/importer/cli.ts --mapping <mapping.json> 
   --dry-run  validate every row and write the rejection report, produce nothing
   --list     how many rejections to print in the summary (default 20; all are in <file>.rejected.ndjson)
 Environment: TESSERA_KAFKA_BROKERS, TESSERA_REGISTRY_URL, TESSERA_TOPIC_PREFIX, TESSERA_IMPORT_BATCH_SIZE (500),
-TESSERA_IMPORT_MAX_INFLIGHT_BATCHES (4), TESSERA_IMPORT_PRODUCE_TIMEOUT_MS (60000), TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000).`;
+TESSERA_IMPORT_MAX_INFLIGHT_BATCHES (4), TESSERA_IMPORT_PRODUCE_TIMEOUT_MS (60000), TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000),
+TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (3 / 1, for topics the import creates when missing).`;
 
 /** Fatal errors end with exit code 2 (bad invocation or mapping) or 1 (infrastructure); rejected rows do not. */
 function fatal(message: string, code = 1): never {
@@ -71,6 +72,8 @@ try {
     TESSERA_IMPORT_MAX_INFLIGHT_BATCHES: intFromEnv(4, 1),
     TESSERA_IMPORT_PRODUCE_TIMEOUT_MS: intFromEnv(60_000, 1_000),
     TESSERA_COLLECTOR_MAX_FUTURE_MS: intFromEnv(24 * 3_600_000, 0),
+    TESSERA_PARTITIONS: intFromEnv(3, 1),
+    TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
   });
 } catch (err) {
   fatal(describe(err), 2);
@@ -86,7 +89,15 @@ const bar = progressBar(totalBytes);
 let summary: Summary;
 try {
   let encode: (t: Touchpoint) => Buffer = (t) => avroType(SCHEMAS.touchpoint).toBuffer(t);
-  if (producer) {
+  if (producer && kafka) {
+    // Kafka does not create topics on first produce here; a missing topic would stall every produce.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, topicSpecs(topics, { partitions: env.TESSERA_PARTITIONS, replicationFactor: env.TESSERA_REPLICATION_FACTOR }));
+    } finally {
+      await admin.disconnect();
+    }
     const codec = new AvroCodec(env.TESSERA_REGISTRY_URL);
     const schemaId = await codec.register(SCHEMAS.touchpoint, `${topics.touchpoints}-value`);
     encode = (t) => codec.encode(SCHEMAS.touchpoint, schemaId, t);
