@@ -1,0 +1,120 @@
+// Endpoints, size limits and what one request body amounts to: calls to produce, calls refused, or an error (pure).
+import type { Touchpoint, TouchpointType } from '../kit/touchpoint.ts';
+import { isObject, kindOf } from './fields.ts';
+import { normaliseCall, type NormaliseOptions } from './normalise.ts';
+
+export type Route = { kind: 'call'; type: TouchpointType } | { kind: 'batch' };
+
+const call = (type: TouchpointType): Route => ({ kind: 'call', type });
+
+/** Segment's endpoints, their one-letter forms (analytics.js in "short" mode), and /v1/import (Segment's old name for batch). */
+export const ROUTES: Readonly<Record<string, Route>> = {
+  '/v1/track': call('track'), '/v1/t': call('track'),
+  '/v1/identify': call('identify'), '/v1/i': call('identify'),
+  '/v1/page': call('page'), '/v1/p': call('page'),
+  '/v1/screen': call('screen'), '/v1/s': call('screen'),
+  '/v1/alias': call('alias'), '/v1/a': call('alias'),
+  '/v1/group': call('group'), '/v1/g': call('group'),
+  '/v1/batch': { kind: 'batch' }, '/v1/b': { kind: 'batch' }, '/v1/import': { kind: 'batch' },
+};
+
+/** Segment's limits: 32 KB per call, 500 KB per batch request (after decompression). */
+export const LIMITS = { callBytes: 32 * 1024, batchBytes: 500 * 1024 } as const;
+
+export const bodyLimit = (route: Route): number => (route.kind === 'batch' ? LIMITS.batchBytes : LIMITS.callBytes);
+
+export interface RefusedCall {
+  index: number;
+  messageId: string | null;
+  code: 'TSR_COLLECT_INVALID_EVENT' | 'TSR_COLLECT_EVENT_TOO_LARGE';
+  problems: string[];
+  /** The call as received, for the dead-letter topic. */
+  original: unknown;
+}
+
+export interface ErrorAnswer {
+  status: 400 | 401 | 404 | 405 | 413 | 415 | 503;
+  code: string;
+  message: string;
+  problems?: string[];
+  rejected?: Omit<RefusedCall, 'original'>[];
+}
+
+export type Plan =
+  | { ok: true; accepted: Touchpoint[]; refused: RefusedCall[] }
+  | { ok: false; answer: ErrorAnswer; refused: RefusedCall[] };
+
+/**
+ * What a parsed request body amounts to. A single call that fails validation is a 400 naming every problem.
+ * In a batch, valid calls are accepted and invalid ones refused one by one (listed in the 200 answer and sent to
+ * the DLQ), so one bad call never costs the others: SDKs drop a batch answered with a 4xx, they do not split it.
+ * A batch in which no call is valid is a 400.
+ */
+export function planRequest(route: Route, body: unknown, bodyBytes: number, opts: NormaliseOptions): Plan {
+  if (route.kind === 'call') {
+    if (bodyBytes > LIMITS.callBytes) return { ok: false, answer: tooLarge('call', bodyBytes, LIMITS.callBytes), refused: [] };
+    const n = normaliseCall(body, route.type, opts);
+    if (n.ok) return { ok: true, accepted: [n.touchpoint], refused: [] };
+    const refused: RefusedCall = { index: 0, messageId: n.messageId, code: n.code, problems: n.problems, original: body };
+    return {
+      ok: false,
+      answer: { status: 400, code: n.code, message: `invalid ${route.type} call: ${n.problems.join('; ')}`, problems: n.problems },
+      refused: [refused],
+    };
+  }
+
+  if (bodyBytes > LIMITS.batchBytes) return { ok: false, answer: tooLarge('batch', bodyBytes, LIMITS.batchBytes), refused: [] };
+  if (!isObject(body)) return invalidBatch(`(body): expected a JSON object {"batch": [...]}, got ${kindOf(body)}`);
+  if (!Array.isArray(body.batch)) {
+    return invalidBatch(body.batch === undefined ? 'batch: missing; expected an array of calls' : `batch: expected an array of calls, got ${kindOf(body.batch)}`);
+  }
+  if (body.batch.length === 0) return invalidBatch('batch: empty; send at least one call');
+  const batchContext = isObject(body.context) ? body.context : null;
+  const accepted: Touchpoint[] = [];
+  const refused: RefusedCall[] = [];
+  body.batch.forEach((item: unknown, index) => {
+    const bytes = Buffer.byteLength(JSON.stringify(item) ?? '');
+    if (bytes > LIMITS.callBytes) {
+      const messageId = isObject(item) && typeof item.messageId === 'string' ? item.messageId : null;
+      refused.push({ index, messageId, code: 'TSR_COLLECT_EVENT_TOO_LARGE', problems: [`(call): ${bytes} bytes, over the ${LIMITS.callBytes}-byte limit per call`], original: item });
+      return;
+    }
+    const n = normaliseCall(item, null, { ...opts, batchSentAt: body.sentAt, batchContext });
+    if (n.ok) accepted.push(n.touchpoint);
+    else refused.push({ index, messageId: n.messageId, code: n.code, problems: n.problems, original: item });
+  });
+  if (accepted.length === 0) {
+    return {
+      ok: false,
+      answer: {
+        status: 400, code: 'TSR_COLLECT_INVALID_BATCH',
+        message: `no valid call in the batch: ${refused.length} refused (see "rejected")`,
+        rejected: refused.map(withoutOriginal),
+      },
+      refused,
+    };
+  }
+  return { ok: true, accepted, refused };
+}
+
+export const withoutOriginal = ({ original: _o, ...rest }: RefusedCall): Omit<RefusedCall, 'original'> => rest;
+
+function tooLarge(what: 'call' | 'batch', bytes: number, limit: number): ErrorAnswer {
+  return {
+    status: 413, code: what === 'call' ? 'TSR_COLLECT_EVENT_TOO_LARGE' : 'TSR_COLLECT_BATCH_TOO_LARGE',
+    message: `${what} body is ${Number.isFinite(bytes) ? `${bytes} bytes, ` : ''}over the ${limit}-byte limit per ${what}${what === 'batch' ? ': split it into smaller batches' : ''}`,
+  };
+}
+
+/** The 413 answer when the body stream passed the limit before it was fully read. */
+export const bodyTooLarge = (route: Route): ErrorAnswer => tooLarge(route.kind === 'batch' ? 'batch' : 'call', Infinity, bodyLimit(route));
+
+function invalidBatch(problem: string): Plan {
+  return { ok: false, answer: { status: 400, code: 'TSR_COLLECT_INVALID_BATCH', message: `invalid batch: ${problem}`, problems: [problem] }, refused: [] };
+}
+
+/** The 200 body: Segment's {"success":true}, plus what was refused in a partly valid batch. */
+export function successBody(accepted: number, refused: RefusedCall[]): Record<string, unknown> {
+  if (refused.length === 0) return { success: true };
+  return { success: true, accepted, rejected: refused.map(withoutOriginal) };
+}
