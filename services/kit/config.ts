@@ -34,3 +34,16 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessE
 }
 
 export type CommonConfig = z.infer<z.ZodObject<typeof commonEnv>>;
+
+/** Runs a config parser at start-up; on a ConfigError prints every problem and exits with code 2. */
+export function configOrExit<T>(service: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${service}: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,4 +1,5 @@
 // Resolver service entry point: parse config, build adapters, run the loop, stop on signals.
+import { configOrExit } from '../kit/config.ts';
 import { createKafka } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { onShutdown, Ops } from '../kit/ops.ts';
@@ -7,7 +8,7 @@ import { parseResolverConfig } from './config.ts';
 import { resolverMetrics } from './metrics.ts';
 import { Resolver } from './resolver.ts';
 
-const config = parseResolverConfig();
+const config = configOrExit('resolver', () => parseResolverConfig());
 const log = createLogger('resolver', config.TESSERA_LOG_LEVEL);
 const ops = new Ops('resolver');
 const resolver = new Resolver({
@@ -19,7 +20,12 @@ const resolver = new Resolver({
   metrics: resolverMetrics(ops.metrics),
 });
 
-const port = await ops.listen(config.TESSERA_HTTP_PORT, config.TESSERA_HTTP_HOST, log);
-log.info({ port, group: config.group, transactionalId: config.transactionalId, input: resolver.topics.touchpoints }, 'resolver starting');
-onShutdown(log, async () => { await resolver.stop(); await ops.close(); });
-await resolver.start();
+try {
+  const port = await ops.listen(config.TESSERA_HTTP_PORT, config.TESSERA_HTTP_HOST, log);
+  log.info({ port, group: config.group, transactionalId: config.transactionalId, input: resolver.topics.touchpoints }, 'resolver starting');
+  onShutdown(log, async () => { await resolver.stop(); await ops.close(); });
+  await resolver.start();
+} catch (err) {
+  log.fatal({ err }, `resolver failed to start: ${(err as Error).message}`);
+  process.exit(1);
+}

@@ -111,8 +111,8 @@ export class Resolver {
     const consumer = kafka.consumer({
       groupId: config.group,
       partitionAssigners: [singleOwnerAssigner(() => this.owning)],
-      sessionTimeout: 45_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: config.TESSERA_RESOLVER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.min(3_000, Math.floor(config.TESSERA_RESOLVER_SESSION_TIMEOUT_MS / 3)),
       maxBytesPerPartition: 2 << 20,
       readUncommitted: false,
       retry: { retries: 5 },

@@ -7,7 +7,7 @@ import { defaultPopulation, generate } from '../../services/loadgen/population.t
 import { malformedRecords, produceTouchpoints } from '../../services/loadgen/produce.ts';
 import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../../services/resolver/identity/index.ts';
 import { validateTouchpoint } from '../../services/resolver/validate.ts';
-import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
+import { freePort, isolatedStack, type IsolatedStack } from '../support/stack.ts';
 import { latestByKey, readTopic } from '../support/topics.ts';
 import { committed, endOffsets, eventually } from '../support/published.ts';
 
@@ -23,9 +23,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-let port = 19470;
-function startResolver(): ServiceProcess {
-  const p = startService('resolver', 'services/resolver/main.ts', { ...s.env, TESSERA_LOG_LEVEL: 'info', TESSERA_RESOLVER_TXN_MAX: '200' }, logDir, port++);
+async function startResolver(): Promise<ServiceProcess> {
+  const p = startService('resolver', 'services/resolver/main.ts', { ...s.env, TESSERA_LOG_LEVEL: 'info', TESSERA_RESOLVER_TXN_MAX: '200', TESSERA_RESOLVER_SESSION_TIMEOUT_MS: '6000' }, logDir, await freePort());
   running.push(p);
   return p;
 }
@@ -52,17 +51,17 @@ describe('resolver crash safety', () => {
     }
     const expected = canonical(graph.profiles().map((p) => ({ profileId: p.profileId, ids: p.identifiers.map((l) => `${l.identifier.type}:${l.identifier.value}`) })));
 
-    let r = startResolver();
+    let r = await startResolver();
     await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints, total: touchpoints.length, malformed: malformedRecords() });
     const total = touchpoints.length + malformedRecords().length;
 
     // Kill it while it is part-way through, twice (the second time right after it restored).
     await eventually(() => consumedBy(r), (n) => n >= total / 4, 'the resolver to consume a quarter of the input');
     await killed(r);
-    r = startResolver();
+    r = await startResolver();
     await eventually(() => consumedBy(r), (n) => n > 0, 'the restarted resolver to commit a transaction');
     await killed(r);
-    r = startResolver();
+    r = await startResolver();
 
     // Drained: the committed offsets reach the end of every input partition.
     const ends = await endOffsets(s.kafka, s.topics.touchpoints);
@@ -82,5 +81,5 @@ describe('resolver crash safety', () => {
     const got = canonical(active.map((p) => ({ profileId: p.profileId, ids: p.identifiers.map((i) => `${i.type}:${i.value}`) })));
     expect(Object.keys(got).length).toBe(Object.keys(expected).length);
     expect(got).toEqual(expected);
-  });
+  }, 400_000);
 });
