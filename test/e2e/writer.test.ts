@@ -9,6 +9,9 @@ import {
   type RunningWriter,
 } from '../support/published.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
+import { TABLES } from '../../services/warehouse-writer/rows.ts';
+import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
+import { Watermarks } from '../../services/warehouse-writer/watermarks.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -134,6 +137,20 @@ describe('warehouse writer: the ClickHouse model', () => {
     expect(history).toEqual([{ profile_id: 'P-1', current_profile_id: 'P-1', n: '3' }, { profile_id: 'P-2', current_profile_id: 'P-1', n: '2' }]);
   });
 
+  it('keeps each partition\'s watermark when ReplacingMergeTree collapses the row that carried it', async () => {
+    // The same identifier written from partition 0 (offset 900) and later, with a higher version, from partition 1.
+    const base = { id_type: 'email', id_value: 'wm@x.org', message_id: 'm', linked_at: 0, src_topic: 'wm-topic' };
+    await s.ch.insert({ table: `${db()}.identities`, format: 'JSONEachRow', values: [{ ...base, profile_id: 'P-old', version: 1, src_partition: 0, src_offset: 900 }] });
+    await s.ch.insert({ table: `${db()}.identities`, format: 'JSONEachRow', values: [{ ...base, profile_id: 'P-new', version: 2, src_partition: 1, src_offset: 5 }] });
+    await s.ch.command({ query: `OPTIMIZE TABLE ${db()}.identities FINAL` });
+    const [left] = await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${db()}.identities WHERE src_topic = 'wm-topic'`);
+    expect(left?.n).toBe('1'); // partition 0's row is gone from the table…
+    const marks = new Watermarks();
+    marks.load(await new ClickHouseSink(s.ch, db()).watermarks(['wm-topic']), TABLES);
+    expect(marks.get('identities', 'wm-topic', 0)).toBe(900n); // …but not from the writer's offsets
+    expect(marks.get('identities', 'wm-topic', 1)).toBe(5n);
+  });
+
   it('sends an undecodable record to the DLQ and keeps going', async () => {
     await pub.raw(s.topics.resolved, Buffer.from('not avro at all'));
     await pub.events([resolved({ messageId: 'after-garbage' }, null, null)]);
@@ -200,6 +217,40 @@ describe('warehouse writer: exactly-once', () => {
   });
 });
 
+describe('warehouse writer: rebalance', () => {
+  let s: IsolatedStack;
+  let pub: Publisher;
+  beforeAll(async () => {
+    s = await isolatedStack('writerrb');
+    pub = new Publisher(s.kafka, s.codec, s.topics);
+    await pub.connect();
+  });
+  afterAll(async () => {
+    await pub?.disconnect();
+    await s?.close();
+  });
+
+  it('a second writer joining and the first leaving mid-stream (rebalances) write every event once', async () => {
+    const groupId = `${s.prefix}rebalance`;
+    const n = 12_000;
+    const all = Array.from({ length: n }, (_, i) => resolved({ messageId: `rb-${i}` }, null, null));
+    const opts = { kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, batchRows: 400, sessionTimeoutMs: 6_000 };
+    const rbCounts = () => one<{ n: string; distinct: string }>(s.ch,
+      `SELECT count() AS n, uniqExact(message_id) AS distinct FROM ${s.database}.events WHERE message_id LIKE 'rb-%'`);
+    await pub.events(all.slice(0, 4_000));
+    const a = await startWriter(opts);
+    await eventually(rbCounts, (c) => Number(c.n) > 0, 'writer A to write');
+    const b = await startWriter(opts);
+    await pub.events(all.slice(4_000, 8_000));
+    await a.stop();
+    await pub.events(all.slice(8_000));
+    const end = await endOffsets(s.kafka, s.topics.resolved);
+    await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'writer B to drain');
+    await b.stop();
+    expect(await rbCounts()).toEqual({ n: String(n), distinct: String(n) });
+  });
+});
+
 /** Committed offset ≤ (highest offset written + 1) on every partition: nothing committed that is not in ClickHouse. */
 async function committedWithinWritten(ch: ClickHouseClient, database: string, kafka: IsolatedStack['kafka'], groupId: string, topic: string): Promise<string[]> {
   const written = new Map((await select<{ p: number; next: string }>(ch,
@@ -209,6 +260,13 @@ async function committedWithinWritten(ch: ClickHouseClient, database: string, ka
     if (offset > (written.get(p) ?? 0n)) problems.push(`partition ${p}: committed ${offset}, written up to ${written.get(p) ?? 'nothing'}`);
   }
   return problems;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
+  });
 }
 
 /** A TCP proxy in front of ClickHouse that the test can cut and restore. */
@@ -255,7 +313,8 @@ describe('warehouse writer: failures', () => {
       ...process.env, ...s.env, TESSERA_WRITER_GROUP: groupId, TESSERA_HTTP_PORT: '0', TESSERA_LOG_LEVEL: 'warn',
       TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100', TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000',
     };
-    const spawnWriter = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', 'services/warehouse-writer/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const spawnWriter = (extra: Record<string, string> = {}): ChildProcess =>
+      spawn(process.execPath, ['--import', 'tsx', 'services/warehouse-writer/main.ts'], { env: { ...env, ...extra }, stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = (p: ChildProcess) => new Promise<{ code: number | null; signal: string | null }>((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
 
     // The input keeps arriving while the writer writes, so the kill lands mid-stream, not after the end.
@@ -286,12 +345,21 @@ describe('warehouse writer: failures', () => {
     await eventually(async () => (await admin.describeGroups([groupId])).groups[0]?.state, (st) => st === 'Empty', 'the killed member to leave the group');
     await admin.resetOffsets({ groupId, topic: s.topics.resolved, earliest: true });
     await admin.disconnect();
+    const beforeRestart = await counts(); // an insert the killed process had fully sent may have landed after the kill
 
-    const second = spawnWriter();
+    const port = await freePort();
+    const second = spawnWriter({ TESSERA_HTTP_PORT: String(port) });
     const secondExit = exited(second);
     const end = await endOffsets(s.kafka, s.topics.resolved);
     await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the restarted writer to drain', 120_000);
     expect(await counts()).toEqual({ n: String(n), distinct: String(n), activity: String(n) });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect([ready.status, ((await ready.json()) as { status: string }).status]).toEqual([200, 'ready']);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const skipped = Number(/tessera_writer_rows_skipped_total\{table="events"[^}]*\} (\d+)/.exec(metrics)?.[1]);
+    const written = Number(/tessera_writer_rows_written_total\{table="events"[^}]*\} (\d+)/.exec(metrics)?.[1]);
+    expect(skipped).toBe(Number(beforeRestart.n)); // what the killed writer had written is skipped, not written again
+    expect(skipped + written).toBe(n);
     second.kill('SIGTERM');
     expect(await secondExit).toEqual({ code: 0, signal: null });
   });

@@ -94,7 +94,7 @@ export interface RunningWriter { writer: WarehouseWriter; metrics: WriterMetrics
 /** Starts a WarehouseWriter in this process; `clickhouseUrl` lets a test put a proxy between it and ClickHouse. */
 export async function startWriter(opts: {
   kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; groupId: string;
-  batchRows?: number; flushMs?: number; maxBufferedRows?: number;
+  batchRows?: number; flushMs?: number; maxBufferedRows?: number; sessionTimeoutMs?: number;
 }): Promise<RunningWriter> {
   const registry = new Registry();
   const metrics = writerMetrics(registry);
@@ -105,6 +105,7 @@ export async function startWriter(opts: {
     log: createLogger('warehouse-writer', process.env.TESSERA_TEST_LOG ?? 'warn'), metrics,
     setReady: (r, reason) => { ready.ready = r; ready.reason = reason; },
     migrate: () => migrate(opts.ch, opts.database),
+    ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
   });
   await writer.start();
   return { writer, metrics, registry, ready, stop: () => writer.stop() };
