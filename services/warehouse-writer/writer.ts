@@ -76,7 +76,9 @@ export class WarehouseWriter {
     this.producer = idempotentProducer(o.kafka);
     await this.producer.connect();
     const consumer = o.kafka.consumer({ groupId: o.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024,
-      sessionTimeout: o.sessionTimeoutMs ?? 30_000 });
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
+      // A short long-poll: a stop (which waits for the fetch in flight) and a resume take at most this long.
+      maxWaitTimeInMs: 1_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
@@ -100,6 +102,7 @@ export class WarehouseWriter {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.log.info({ buffered: this.buffer.rows + this.inFlightRows }, 'stopping: writing and committing what is buffered');
     if (this.timer) clearInterval(this.timer);
     const consumer = this.consumer;
     if (consumer) {
@@ -109,6 +112,7 @@ export class WarehouseWriter {
       this.requestFlush('shutdown');
       await this.chain;
       clearTimeout(giveUp);
+      this.log.info('buffer written; leaving the consumer group');
       await consumer.disconnect();
     }
     await this.producer?.disconnect();
