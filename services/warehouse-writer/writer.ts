@@ -106,9 +106,10 @@ export class WarehouseWriter {
     if (this.timer) clearInterval(this.timer);
     const consumer = this.consumer;
     if (consumer) {
+      // Armed first: a batch in progress may itself be waiting behind a flush that ClickHouse keeps failing.
+      const giveUp = setTimeout(() => this.abort.abort(), this.o.stopTimeoutMs ?? 15_000);
       consumer.pause(Object.keys(this.kinds).map((topic) => ({ topic })));
       await this.batchInProgress;
-      const giveUp = setTimeout(() => this.abort.abort(), this.o.stopTimeoutMs ?? 15_000);
       this.requestFlush('shutdown');
       await this.chain;
       clearTimeout(giveUp);

@@ -364,6 +364,28 @@ describe('warehouse writer: failures', () => {
     expect(await secondExit).toEqual({ code: 0, signal: null });
   });
 
+  it('a stop while ClickHouse is unreachable gives up the buffer without committing it', async () => {
+    const groupId = `${s.prefix}stopdown`;
+    const proxy = await tcpProxy(new URL(s.env.TESSERA_CLICKHOUSE_URL!));
+    const viaProxy = createClickHouse({ url: proxy.url, user: 'default', password: '' });
+    try {
+      const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, stopTimeoutMs: 1_000 });
+      // Everything already on the topics is in ClickHouse (earlier tests): this group skips it and commits.
+      const end = await endOffsets(s.kafka, s.topics.resolved);
+      await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the group to catch up');
+      await proxy.cut();
+      await pub.events(Array.from({ length: 200 }, (_, i) => resolved({ messageId: `sd-${i}` }, null, null)));
+      await eventually(async () => (await w.metrics.insertRetries.get()).values.reduce((a, v) => a + v.value, 0), (r) => r > 0, 'a failed insert');
+      await w.stop();
+      expect(await committed(s.kafka, groupId, s.topics.resolved)).toEqual(end);
+      const [n] = await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events WHERE message_id LIKE 'sd-%'`);
+      expect(n?.n).toBe('0');
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
   it('ClickHouse unreachable: pauses, retries, commits nothing it has not written, and loses nothing', async () => {
     const groupId = `${s.prefix}outage`;
     await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.events` });

@@ -94,7 +94,7 @@ export interface RunningWriter { writer: WarehouseWriter; metrics: WriterMetrics
 /** Starts a WarehouseWriter in this process; `clickhouseUrl` lets a test put a proxy between it and ClickHouse. */
 export async function startWriter(opts: {
   kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; groupId: string;
-  batchRows?: number; flushMs?: number; maxBufferedRows?: number; sessionTimeoutMs?: number;
+  batchRows?: number; flushMs?: number; maxBufferedRows?: number; sessionTimeoutMs?: number; stopTimeoutMs?: number;
 }): Promise<RunningWriter> {
   const registry = new Registry();
   const metrics = writerMetrics(registry);
@@ -106,6 +106,7 @@ export async function startWriter(opts: {
     setReady: (r, reason) => { ready.ready = r; ready.reason = reason; },
     migrate: () => migrate(opts.ch, opts.database),
     ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+    ...(opts.stopTimeoutMs ? { stopTimeoutMs: opts.stopTimeoutMs } : {}),
   });
   await writer.start();
   return { writer, metrics, registry, ready, stop: () => writer.stop() };
