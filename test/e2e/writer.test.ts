@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
 import { context, device } from '../support/builders.ts';
 import {
-  activeProfile, change, committed, endOffsets, eventually, linked, mergedProfile, one, Publisher, resolved, startWriter,
+  activeProfile, change, committed, endOffsets, eventually, eventuallyEqual, linked, mergedProfile, one, Publisher, resolved, startWriter,
   type RunningWriter,
 } from '../support/published.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
@@ -42,14 +42,14 @@ describe('warehouse writer: the ClickHouse model', () => {
         }),
       resolved({ messageId: 'ev-2', anonymousId: 'a-unlinked' }, null, null),
     ]);
-    const rows = await eventually(() => select<Record<string, unknown>>(s.ch,
-      `SELECT message_id, profile_id, id_type, id_value, revenue, country, refused, refusal_codes, dropped_types, dropped_codes, src_topic
-       FROM ${db()}.events ORDER BY message_id`), (r) => r.length === 2, 'two events');
-    expect(rows).toEqual([
+    const expected = [
       { message_id: 'ev-1', profile_id: 'P-ev', id_type: 'user_id', id_value: 'u1', revenue: 30, country: 'DE', refused: ['email:shared@x.org'],
         refusal_codes: ['LIMIT_EXCEEDED'], dropped_types: ['email'], dropped_codes: ['BLOCKED'], src_topic: s.topics.resolved },
       { message_id: 'ev-2', profile_id: '', id_type: '', id_value: '', revenue: 0, country: '', refused: [], refusal_codes: [], dropped_types: [], dropped_codes: [], src_topic: s.topics.resolved },
-    ]);
+    ];
+    expect(await eventuallyEqual(() => select<Record<string, unknown>>(s.ch,
+      `SELECT message_id, profile_id, id_type, id_value, revenue, country, refused, refusal_codes, dropped_types, dropped_codes, src_topic
+       FROM ${db()}.events ORDER BY message_id`), expected, 'two events')).toEqual(expected);
   });
 
   it('keeps the latest profile by version (FINAL), deletes on a tombstone, and erases a moved-away identifier', async () => {
@@ -60,21 +60,21 @@ describe('warehouse writer: the ClickHouse model', () => {
       { tombstone: 'P-gone', version: 14 },
     ]);
     await pub.changes([change({ kind: 'move', fromProfileId: 'P-x', identifier: { type: 'phone', value: '+4930123' }, messageId: 'm-erase', version: 15 })]);
-    const profiles = await eventually(() => select<{ profile_id: string; state: string; identifier_count: number; version: string }>(s.ch,
-      `SELECT profile_id, state, identifier_count, version FROM ${db()}.profiles FINAL WHERE profile_id IN ('P-x', 'P-gone') ORDER BY profile_id`),
-    (r) => r.length === 2 && r.some((p) => p.state === 'deleted'), 'profiles');
-    expect(profiles).toEqual([
+    const expectedProfiles = [
       { profile_id: 'P-gone', state: 'deleted', identifier_count: 0, version: '14' },
       { profile_id: 'P-x', state: 'active', identifier_count: 3, version: '12' },
-    ]);
-    const ids = await eventually(() => select<{ id_type: string; id_value: string; profile_id: string; message_id: string }>(s.ch,
-      `SELECT id_type, id_value, profile_id, message_id FROM ${db()}.identities FINAL WHERE id_value IN ('x@y.org', 'cx', '+4930123') ORDER BY id_type`),
-    (r) => r.some((i) => i.message_id === 'm-erase'), 'the erasure');
-    expect(ids).toEqual([
+    ];
+    expect(await eventuallyEqual(() => select<{ profile_id: string; state: string; identifier_count: number; version: string }>(s.ch,
+      `SELECT profile_id, state, identifier_count, version FROM ${db()}.profiles FINAL WHERE profile_id IN ('P-x', 'P-gone') ORDER BY profile_id`),
+    expectedProfiles, 'profiles')).toEqual(expectedProfiles);
+    const expectedIds = [
       { id_type: 'anonymous_id', id_value: 'cx', profile_id: 'P-x', message_id: 'm-anonymous_id-cx' },
       { id_type: 'email', id_value: 'x@y.org', profile_id: 'P-x', message_id: 'm-email-x@y.org' },
       { id_type: 'phone', id_value: '+4930123', profile_id: '', message_id: 'm-erase' },
-    ]);
+    ];
+    expect(await eventuallyEqual(() => select<{ id_type: string; id_value: string; profile_id: string; message_id: string }>(s.ch,
+      `SELECT id_type, id_value, profile_id, message_id FROM ${db()}.identities FINAL WHERE id_value IN ('x@y.org', 'cx', '+4930123') ORDER BY id_type`),
+    expectedIds, 'the erasure')).toEqual(expectedIds);
     const [log] = await select<{ kind: string; id_value: string; into_profile: string }>(s.ch,
       `SELECT kind, id_value, into_profile FROM ${db()}.identity_changes WHERE message_id = 'm-erase'`);
     expect(log).toEqual({ kind: 'move', id_value: '+4930123', into_profile: '' });
@@ -117,15 +117,15 @@ describe('warehouse writer: the ClickHouse model', () => {
     ]);
     const activity = () => select<{ profile_id: string; events: string; revenue: number; last_channel: string }>(s.ch,
       `SELECT profile_id, events, revenue, last_channel FROM ${db()}.profile_activity_totals WHERE profile_id IN ('P-1', 'P-2') ORDER BY profile_id`);
-    expect(await eventually(activity, (r) => r.length === 2, 'activity of two profiles')).toEqual([
+    const two = [
       { profile_id: 'P-1', events: '3', revenue: 30, last_channel: 'web' },
       { profile_id: 'P-2', events: '2', revenue: 20, last_channel: 'ios' },
-    ]);
+    ];
+    expect(await eventuallyEqual(activity, two, 'activity of two profiles')).toEqual(two);
 
     await pub.profiles([mergedProfile('P-2', 'P-1', 32), activeProfile('P-1', 33, [linked('email', 'act@x.org', T0), linked('anonymous_id', 'act-cookie', T0 + 10_000)])]);
-    expect(await eventually(activity, (r) => r.length === 1, 'one survivor')).toEqual([
-      { profile_id: 'P-1', events: '5', revenue: 50, last_channel: 'ios' },
-    ]);
+    const one1 = [{ profile_id: 'P-1', events: '5', revenue: 50, last_channel: 'ios' }];
+    expect(await eventuallyEqual(activity, one1, 'one survivor')).toEqual(one1);
     const [daily] = await select<{ n: string }>(s.ch,
       `SELECT sum(events) AS n FROM ${db()}.profile_activity_current WHERE profile_id = 'P-1' AND type = 'track'`);
     expect(daily?.n).toBe('5');
@@ -197,7 +197,8 @@ describe('warehouse writer: exactly-once', () => {
     const expected = { events: String(n), profiles: '50', identities: '50', activity: String(n) };
 
     let w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, batchRows: 1_000 });
-    expect(await eventually(counts, (c) => c.events === String(n) && c.profiles === '50', 'first delivery')).toEqual(expected);
+    // A flush writes the tables one after the other: wait for all of them.
+    expect(await eventually(counts, (c) => JSON.stringify(c) === JSON.stringify(expected), 'first delivery')).toEqual(expected);
     await w.stop();
 
     // Forget the committed offsets: the whole input is delivered again.

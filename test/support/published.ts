@@ -1,4 +1,5 @@
 // Builders for the records the resolver publishes, and helpers to produce them and run the warehouse writer in tests.
+import { isDeepStrictEqual } from 'node:util';
 import type { Kafka, Message } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { ClickHouseClient } from '../../services/kit/clickhouse.ts';
@@ -127,6 +128,15 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}${lastErr ? `, last error ${String(lastErr)}` : ''}`);
+}
+
+/** Polls until `read` returns exactly `expected` (the writer fills tables one insert at a time); returns the last value. */
+export async function eventuallyEqual<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = 90_000): Promise<T> {
+  try {
+    return await eventually(read, (v) => isDeepStrictEqual(v, expected), what, timeoutMs);
+  } catch {
+    return read(); // let the caller's toEqual show the difference
+  }
 }
 
 export async function one<T>(ch: ClickHouseClient, sql: string): Promise<T> {
