@@ -71,6 +71,7 @@ ORDER BY (src_topic, src_partition, src_offset);
 
 -- Merged-away (or split-off) profile id → the profile its anchor identifier belongs to now: always one hop,
 -- computed at query time, so chains (A→B→C) and later splits need no rewrite.
+-- ANY LEFT JOIN + a filter, not ANY INNER JOIN: current releases made ANY INNER deduplicate the left side too.
 CREATE VIEW IF NOT EXISTS {db}.profile_aliases AS
 SELECT
     alias_id,
@@ -78,10 +79,10 @@ SELECT
     id_type AS anchor_type,
     id_value AS anchor_value
 FROM (SELECT profile_id AS alias_id, id_type, id_value FROM {db}.profile_anchors FINAL) AS a
-ANY INNER JOIN
+ANY LEFT JOIN
 (
     SELECT id_type, id_value, profile_id AS current_profile_id
     FROM {db}.identities FINAL
     WHERE profile_id != ''
 ) AS i USING (id_type, id_value)
-WHERE current_profile_id != alias_id;
+WHERE current_profile_id != '' AND current_profile_id != alias_id;

@@ -1,5 +1,7 @@
 -- Behavioural aggregates keyed by identifier (not by profile), mapped to the current profile at query time
 -- through identities: a merge or a split re-groups mergeable states instead of rewriting rows (DESIGN.md §4).
+-- The views use ANY LEFT JOIN + a filter, never ANY INNER JOIN: current releases made ANY INNER deduplicate the
+-- left side too, which would drop activity rows.
 
 -- Activity per primary identifier, day, call type and event name, as mergeable aggregate states.
 CREATE TABLE IF NOT EXISTS {db}.profile_activity
@@ -81,12 +83,13 @@ SELECT
     arrayFilter(x -> x != '', groupUniqArrayMerge(countries)) AS countries,
     arrayFilter(x -> x != '', groupUniqArrayMerge(device_types)) AS device_types
 FROM {db}.profile_activity AS a
-ANY INNER JOIN
+ANY LEFT JOIN
 (
     SELECT id_type, id_value, profile_id
     FROM {db}.identities FINAL
     WHERE profile_id != ''
 ) AS i USING (id_type, id_value)
+WHERE profile_id != ''
 GROUP BY profile_id, event_date, type, event;
 
 -- Lifetime activity per CURRENT profile (one row per profile): the profile 360's behaviour block.
@@ -102,12 +105,13 @@ SELECT
     arrayFilter(x -> x != '', groupUniqArrayMerge(countries)) AS countries,
     arrayFilter(x -> x != '', groupUniqArrayMerge(device_types)) AS device_types
 FROM {db}.profile_activity AS a
-ANY INNER JOIN
+ANY LEFT JOIN
 (
     SELECT id_type, id_value, profile_id
     FROM {db}.identities FINAL
     WHERE profile_id != ''
 ) AS i USING (id_type, id_value)
+WHERE profile_id != ''
 GROUP BY profile_id;
 
 -- Latest value of each trait per CURRENT profile, across all its identifiers.
@@ -123,12 +127,13 @@ FROM
     FROM {db}.identifier_traits
     GROUP BY id_type, id_value, trait
 ) AS t
-ANY INNER JOIN
+ANY LEFT JOIN
 (
     SELECT id_type, id_value, profile_id
     FROM {db}.identities FINAL
     WHERE profile_id != ''
 ) AS i USING (id_type, id_value)
+WHERE profile_id != ''
 GROUP BY profile_id, trait;
 
 -- Every event (deduplicated) with the profile its identifier belongs to NOW; falls back to the resolve-time profile.

@@ -1,5 +1,4 @@
 // The warehouse writer loop: Kafka batches → per-table rows → one insert per table per flush → commit offsets.
-import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { backoff, sleep } from '../kit/backoff.ts';
 import { describe as describeError } from '../kit/errors.ts';
@@ -13,7 +12,8 @@ import { decodeMessage, inputTopics, type InputKind } from './decode.ts';
 import type { WriterMetrics } from './metrics.ts';
 import { TABLES, type Row, type Table, type TableRows } from './rows.ts';
 import { MAX_INSERT_ROWS, type Sink } from './sink.ts';
-import { unwritten, Watermarks } from './watermarks.ts';
+import { Aborted, insertExactlyOnce } from './insert.ts';
+import { Watermarks } from './watermarks.ts';
 
 export interface WriterOptions {
   kafka: Kafka;
@@ -34,8 +34,6 @@ export interface WriterOptions {
   /** Kafka consumer session timeout: how soon the group notices a writer that died. */
   sessionTimeoutMs?: number;
 }
-
-class Aborted extends Error {}
 
 /**
  * Exactly-once into ClickHouse without Kafka's help (DESIGN.md §4): every row carries its source offset, a flush
@@ -61,8 +59,6 @@ export class WarehouseWriter {
   private paused = false;
   private stopping = false;
   private abort = new AbortController();
-  /** An insert whose outcome is unknown: wait until the server no longer runs it before reading watermarks. */
-  private suspectQuery: string | null = null;
   private batchInProgress: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
@@ -80,7 +76,9 @@ export class WarehouseWriter {
     this.producer = idempotentProducer(o.kafka);
     await this.producer.connect();
     const consumer = o.kafka.consumer({ groupId: o.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024,
-      sessionTimeout: o.sessionTimeoutMs ?? 30_000 });
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
+      // A short long-poll: a stop (which waits for the fetch in flight) and a resume take at most this long.
+      maxWaitTimeInMs: 1_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
@@ -104,15 +102,18 @@ export class WarehouseWriter {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.log.info({ buffered: this.buffer.rows + this.inFlightRows }, 'stopping: writing and committing what is buffered');
     if (this.timer) clearInterval(this.timer);
     const consumer = this.consumer;
     if (consumer) {
+      // Armed first: a batch in progress may itself be waiting behind a flush that ClickHouse keeps failing.
+      const giveUp = setTimeout(() => this.abort.abort(), this.o.stopTimeoutMs ?? 15_000);
       consumer.pause(Object.keys(this.kinds).map((topic) => ({ topic })));
       await this.batchInProgress;
-      const giveUp = setTimeout(() => this.abort.abort(), this.o.stopTimeoutMs ?? 15_000);
       this.requestFlush('shutdown');
       await this.chain;
       clearTimeout(giveUp);
+      this.log.info('buffer written; leaving the consumer group');
       await consumer.disconnect();
     }
     await this.producer?.disconnect();
@@ -197,7 +198,7 @@ export class WarehouseWriter {
     try {
       // The rows were filtered against watermarks of this generation (onBatch waits for them); a rebalance cleared the rest.
       for (const [table, rows] of batch.tables) {
-        for (const chunk of chunks(rows, MAX_INSERT_ROWS)) await this.write(table, chunk, gen);
+        for (const chunk of chunks(rows, MAX_INSERT_ROWS)) await this.write(table, chunk);
       }
       await this.commit(batch, gen);
       this.o.metrics.flushes.inc({ trigger });
@@ -211,51 +212,21 @@ export class WarehouseWriter {
     }
   }
 
-  /** One atomic insert; on failure, find out what landed (the watermark) and retry only the rest, with backoff. */
-  private async write(table: Table, rows: Row[], gen: number): Promise<void> {
-    let pending = rows;
-    const delay = backoff(200, 10_000);
-    for (;;) {
-      const queryId = `tessera-writer-${table}-${randomUUID()}`;
-      try {
-        await this.o.sink.insert(table, pending, queryId);
-        break;
-      } catch (err) {
-        this.suspectQuery = queryId;
-        this.o.metrics.insertRetries.inc({ table });
-        this.o.setReady(false, `ClickHouse insert into ${table} failing: ${describeError(err)}`);
-        this.log.warn({ err, table, rows: pending.length }, 'insert failed; will check what landed and retry');
-      }
-      pending = await this.stillUnwritten(table, pending, gen, delay);
-      if (pending.length === 0) break;
-    }
-    const top = new Map<string, Row>();
-    for (const r of pending) top.set(`${r.src_topic}#${r.src_partition}`, r);
-    for (const r of top.values()) this.marks.raise(table, r.src_topic, r.src_partition, BigInt(r.src_offset));
-    this.o.metrics.rowsWritten.inc({ table }, pending.length);
+  /** One atomic insert per chunk, retried until it lands (see insert.ts); readiness follows ClickHouse. */
+  private async write(table: Table, rows: Row[]): Promise<void> {
+    const written = await insertExactlyOnce({
+      sink: this.o.sink,
+      marks: this.marks,
+      signal: this.abort.signal,
+      onFailure: (err, t, n) => {
+        this.o.metrics.insertRetries.inc({ table: t });
+        this.o.setReady(false, `ClickHouse insert into ${t} failing: ${describeError(err)}`);
+        this.log.warn({ err, table: t, rows: n }, 'insert failed; will check what landed and retry');
+      },
+      onUnavailable: (err, t) => this.log.warn({ err, table: t }, 'ClickHouse still unavailable'),
+    }, table, rows);
+    this.o.metrics.rowsWritten.inc({ table }, written);
     if (this.assigned) this.o.setReady(true, 'writing');
-  }
-
-  private async stillUnwritten(table: Table, rows: Row[], gen: number, delay: ReturnType<typeof backoff>): Promise<Row[]> {
-    for (;;) {
-      await sleep(delay.next(), this.abort.signal);
-      if (this.abort.signal.aborted || gen !== this.generation) throw new Aborted('flush abandoned (rebalance or stop); the rows will be read again');
-      try {
-        await this.settleSuspect();
-        const readings = await this.o.sink.watermarks([...new Set(rows.map((r) => r.src_topic))], [table]);
-        this.marks.load(readings, TABLES);
-        return unwritten(rows, table, this.marks);
-      } catch (err) {
-        this.log.warn({ err, table }, 'ClickHouse still unavailable');
-      }
-    }
-  }
-
-  private async settleSuspect(): Promise<void> {
-    const q = this.suspectQuery;
-    if (q === null) return;
-    while (await this.o.sink.running(q)) await sleep(200, this.abort.signal);
-    this.suspectQuery = null;
   }
 
   /** Loads the watermarks once per group generation, queued behind any running flush. */
@@ -267,7 +238,6 @@ export class WarehouseWriter {
       const delay = backoff(200, 10_000);
       for (;;) {
         try {
-          await this.settleSuspect();
           const readings = await this.o.sink.watermarks(Object.keys(this.kinds));
           this.marks.clear();
           this.marks.load(readings, TABLES);

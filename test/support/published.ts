@@ -1,4 +1,5 @@
 // Builders for the records the resolver publishes, and helpers to produce them and run the warehouse writer in tests.
+import { isDeepStrictEqual } from 'node:util';
 import type { Kafka, Message } from 'kafkajs';
 import { Registry } from 'prom-client';
 import type { ClickHouseClient } from '../../services/kit/clickhouse.ts';
@@ -94,7 +95,7 @@ export interface RunningWriter { writer: WarehouseWriter; metrics: WriterMetrics
 /** Starts a WarehouseWriter in this process; `clickhouseUrl` lets a test put a proxy between it and ClickHouse. */
 export async function startWriter(opts: {
   kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; groupId: string;
-  batchRows?: number; flushMs?: number; maxBufferedRows?: number;
+  batchRows?: number; flushMs?: number; maxBufferedRows?: number; sessionTimeoutMs?: number; stopTimeoutMs?: number;
 }): Promise<RunningWriter> {
   const registry = new Registry();
   const metrics = writerMetrics(registry);
@@ -105,6 +106,8 @@ export async function startWriter(opts: {
     log: createLogger('warehouse-writer', process.env.TESSERA_TEST_LOG ?? 'warn'), metrics,
     setReady: (r, reason) => { ready.ready = r; ready.reason = reason; },
     migrate: () => migrate(opts.ch, opts.database),
+    ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+    ...(opts.stopTimeoutMs ? { stopTimeoutMs: opts.stopTimeoutMs } : {}),
   });
   await writer.start();
   return { writer, metrics, registry, ready, stop: () => writer.stop() };
@@ -125,6 +128,15 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)}${lastErr ? `, last error ${String(lastErr)}` : ''}`);
+}
+
+/** Polls until `read` returns exactly `expected` (the writer fills tables one insert at a time); returns the last value. */
+export async function eventuallyEqual<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = 90_000): Promise<T> {
+  try {
+    return await eventually(read, (v) => isDeepStrictEqual(v, expected), what, timeoutMs);
+  } catch {
+    return read(); // let the caller's toEqual show the difference
+  }
 }
 
 export async function one<T>(ch: ClickHouseClient, sql: string): Promise<T> {

@@ -1,0 +1,65 @@
+// One table's rows into ClickHouse exactly once: insert, and after a failure find out what landed before retrying.
+import { randomUUID } from 'node:crypto';
+import { backoff, sleep } from '../kit/backoff.ts';
+import type { Row, Table } from './rows.ts';
+import { TABLES } from './rows.ts';
+import type { Sink } from './sink.ts';
+import { unwritten, type Watermarks } from './watermarks.ts';
+
+/** The flush was given up (a rebalance, or a stop that could not wait longer); nothing of it gets committed. */
+export class Aborted extends Error {}
+
+export interface InsertContext {
+  sink: Sink;
+  marks: Watermarks;
+  /** Aborts waiting between retries. */
+  signal: AbortSignal;
+  onFailure(err: unknown, table: Table, rows: number): void;
+  onUnavailable(err: unknown, table: Table): void;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * Inserts `rows` (one atomic part) and returns how many were written by this call. An insert that fails may still
+ * have landed (the acknowledgement was lost): before retrying, wait until the server no longer runs it, re-read the
+ * table's watermarks and retry only the rows above them. Afterwards the watermarks cover the rows.
+ */
+export async function insertExactlyOnce(ctx: InsertContext, table: Table, rows: Row[]): Promise<number> {
+  let pending = rows;
+  const delay = backoff(ctx.initialDelayMs ?? 200, ctx.maxDelayMs ?? 10_000);
+  for (;;) {
+    const queryId = `tessera-writer-${table}-${randomUUID()}`;
+    try {
+      await ctx.sink.insert(table, pending, queryId);
+      break;
+    } catch (err) {
+      ctx.onFailure(err, table, pending.length);
+    }
+    pending = await stillUnwritten(ctx, table, pending, queryId, delay);
+    if (pending.length === 0) break;
+  }
+  const top = new Map<string, Row>();
+  for (const r of pending) top.set(`${r.src_topic}#${r.src_partition}`, r);
+  for (const r of top.values()) ctx.marks.raise(table, r.src_topic, r.src_partition, BigInt(r.src_offset));
+  return pending.length;
+}
+
+async function stillUnwritten(ctx: InsertContext, table: Table, rows: Row[], queryId: string, delay: ReturnType<typeof backoff>): Promise<Row[]> {
+  for (;;) {
+    await sleep(delay.next(), ctx.signal);
+    if (ctx.signal.aborted) throw new Aborted('flush abandoned (rebalance or stop); its records will be read again');
+    try {
+      // A failed insert may still be running server-side (a client timeout): its outcome is only known once it ends.
+      while (await ctx.sink.running(queryId)) {
+        await sleep(200, ctx.signal);
+        if (ctx.signal.aborted) throw new Aborted('flush abandoned while an insert was still running');
+      }
+      ctx.marks.load(await ctx.sink.watermarks([...new Set(rows.map((r) => r.src_topic))], [table]), TABLES);
+      return unwritten(rows, table, ctx.marks);
+    } catch (err) {
+      if (err instanceof Aborted) throw err;
+      ctx.onUnavailable(err, table);
+    }
+  }
+}
