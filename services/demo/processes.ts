@@ -11,7 +11,9 @@ export function startService(name: string, entry: string, env: Record<string, st
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/${name}.log`;
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // e.g. TESSERA_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the services.
+  const extra = (process.env.TESSERA_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, ...env, TESSERA_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,9 @@ const shape = {
   TESSERA_RESOLVER_GROUP: z.string().min(1).optional(),
   TESSERA_RESOLVER_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('resolver-0'),
   TESSERA_IDENTITY_RULES: z.string().optional(),
-  TESSERA_RESOLVER_TXN_MAX: intFromEnv(2000, 1),
+  // A transaction commits once it holds this many touchpoints, or once it is LINGER_MS old.
+  TESSERA_RESOLVER_TXN_MAX: intFromEnv(5000, 1),
+  TESSERA_RESOLVER_LINGER_MS: intFromEnv(100, 1),
   // How long a silent member keeps the input: a crashed resolver's successor waits this long before taking over.
   TESSERA_RESOLVER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
   TESSERA_PARTITIONS: intFromEnv(6, 1),

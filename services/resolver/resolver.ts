@@ -17,6 +17,7 @@ import { extractIdentifiers, IdentityGraph, type StepResult } from './identity/i
 import type { ResolverMetrics } from './metrics.ts';
 import { OutputBatch, type Out } from './outputs.ts';
 import { readChangelog } from './restore.ts';
+import { OpenTransaction } from './transaction.ts';
 import { validateTouchpoint } from './validate.ts';
 import { VersionClock } from './version-clock.ts';
 
@@ -47,6 +48,8 @@ export class Resolver {
   private readonly now: () => number;
   private restoreCount = 0;
   private restoring: Promise<void> | null = null;
+  private open: OpenTransaction | null = null;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: ResolverDeps) {
     this.topics = topicNames(d.config.TESSERA_TOPIC_PREFIX);
@@ -117,7 +120,8 @@ export class Resolver {
       readUncommitted: false,
       retry: { retries: 5 },
     });
-    let result: Error | null;
+    let result: Error | null = null;
+    let lingerTimer: NodeJS.Timeout | undefined;
     try {
       await producer.connect();
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
@@ -133,6 +137,9 @@ export class Resolver {
         log.info({ owns, assignment: e.payload.memberAssignment }, owns ? 'owning the input' : 'standing by');
       });
       consumer.on(consumer.events.CRASH, (e) => this.fail(e.payload.error));
+      // After a rebalance kafkajs fetches again from the committed offsets, so records already in the open
+      // transaction would be resolved twice: end the session, which aborts it and rebuilds the graph.
+      consumer.on(consumer.events.REBALANCING, () => { if (this.open) this.fail(new Error('rebalance while a transaction was open')); });
       await consumer.connect();
       await consumer.subscribe({ topics: [this.topics.touchpoints], fromBeginning: true });
       await consumer.run({
@@ -141,11 +148,21 @@ export class Resolver {
         partitionsConsumedConcurrently: 1, // one graph: partitions are resolved one at a time
         eachBatch: (p) => this.eachBatch(p, producer),
       });
+      lingerTimer = setInterval(() => this.lingerTick(), Math.max(10, Math.floor(config.TESSERA_RESOLVER_LINGER_MS / 2)));
       result = await ended;
     } catch (err) {
       result = err as Error;
     } finally {
       this.endSession = null;
+      clearInterval(lingerTimer);
+      await this.serial(async () => {
+        // A clean stop commits what is resolved; after a failure the open transaction is aborted.
+        const open = this.open;
+        if (!open) return;
+        if (result === null) await this.commitOpen().catch((err: unknown) => log.warn({ err }, 'final commit failed'));
+        else { this.open = null; await open.abort().catch(() => undefined); }
+      });
+      if (this.open) { this.open = null; this.graphDirty = true; }
       await consumer.disconnect().catch((err: unknown) => log.warn({ err }, 'consumer disconnect failed'));
       // A producer whose last commit failed or timed out is thrown away; the next session makes a new one.
       await producer.disconnect().catch((err: unknown) => log.warn({ err }, 'producer disconnect failed'));
@@ -178,16 +195,61 @@ export class Resolver {
       for (let i = 0; i < batch.messages.length; i += max) {
         if (!isRunning() || isStale() || this.sessionFailed || this.stopping) return;
         const chunk = batch.messages.slice(i, i + max);
-        await this.resolveChunk(batch, chunk, producer);
+        await this.serial(async () => {
+          const open = this.open ?? (this.open = await OpenTransaction.begin(producer, this.now()));
+          await this.resolveInto(open, batch, chunk);
+          if (open.tally.events >= max) await this.commitOpen();
+        });
+        // Moves the fetch position only; the offset is committed inside the transaction.
         resolveOffset(chunk[chunk.length - 1]!.offset);
         await heartbeat();
       }
       this.d.metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
-      this.d.ops.setReady(true, 'resolving');
     } catch (err) {
       // Do not let kafkajs retry the batch: the graph may hold changes whose transaction did not commit.
       this.fail(err as Error);
     }
+  }
+
+  /** Runs `fn` after every earlier one: batches and the linger timer take turns on the open transaction. */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Commits the open transaction once it is older than the linger time (called by a timer). */
+  private lingerTick(): void {
+    const open = this.open;
+    if (!open || this.sessionFailed || this.now() - open.openedAt < this.d.config.TESSERA_RESOLVER_LINGER_MS) return;
+    this.serial(() => this.commitOpen()).catch((err: Error) => this.fail(err));
+  }
+
+  private async commitOpen(): Promise<void> {
+    const open = this.open;
+    if (!open) return;
+    this.open = null;
+    const { metrics } = this.d;
+    const timer = metrics.batchSeconds.startTimer();
+    try {
+      await open.commit(this.d.config.group);
+    } catch (err) {
+      metrics.transactions.inc({ outcome: 'failed' });
+      throw err;
+    }
+    timer();
+    this.graphDirty = false;
+    const t = open.tally;
+    metrics.transactions.inc({ outcome: 'committed' });
+    metrics.eventsIn.inc(t.events);
+    for (const [topic, n] of t.out) metrics.eventsOut.inc({ topic }, n);
+    for (const [code, n] of t.dlq) metrics.dlq.inc({ code }, n);
+    metrics.merges.inc(t.merges);
+    metrics.moves.inc(t.moves);
+    metrics.refusals.inc(t.refusals);
+    metrics.unresolved.inc(t.unresolved);
+    this.updateGauges();
+    this.d.ops.setReady(true, 'resolving');
   }
 
   private async restore(): Promise<void> {
@@ -207,11 +269,11 @@ export class Resolver {
     ops.setReady(true, 'resolving');
   }
 
-  private async resolveChunk(batch: Batch, chunk: Message[] & Batch['messages'], producer: Producer): Promise<void> {
+  /** Decodes, validates and resolves a chunk, and sends its records in the open transaction. */
+  private async resolveInto(open: OpenTransaction, batch: Batch, chunk: Message[] & Batch['messages']): Promise<void> {
     const { config, codec, metrics } = this.d;
     const ids = this.schemaIds!;
     const graph = this.graph!;
-    const timer = metrics.batchSeconds.startTimer();
     // Decode everything first: a registry outage throws here, before the graph changes.
     const decoded = [];
     for (const m of chunk) decoded.push({ m, d: await codec.decode<Touchpoint>(SCHEMAS.touchpoint, m.value) });
@@ -247,29 +309,17 @@ export class Resolver {
       { topic: t.dlq, messages: dead.map((x) => ({ key: x.key, value: codec.encode(SCHEMAS.deadLetter, ids.deadLetter, x) })) },
     ].filter((tm) => tm.messages.length > 0);
 
-    const next = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
-    const txn = await producer.transaction();
-    try {
-      if (topicMessages.length) await txn.sendBatch({ topicMessages, acks: -1 });
-      await txn.sendOffsets({ consumerGroupId: config.group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
-      await txn.commit();
-    } catch (err) {
-      metrics.transactions.inc({ outcome: 'failed' });
-      await txn.abort().catch(() => undefined);
-      throw err;
-    }
-    this.graphDirty = false;
-    metrics.transactions.inc({ outcome: 'committed' });
-    metrics.eventsIn.inc(chunk.length);
-    for (const tm of topicMessages) metrics.eventsOut.inc({ topic: tm.topic }, tm.messages.length);
-    for (const x of dead) metrics.dlq.inc({ code: x.code });
-    metrics.merges.inc(out.counts.merges);
-    metrics.moves.inc(out.counts.moves);
-    metrics.refusals.inc(out.counts.refusals);
-    metrics.unresolved.inc(out.counts.unresolved);
+    if (topicMessages.length) await open.txn.sendBatch({ topicMessages, acks: -1 });
+    open.consumed(batch.topic, batch.partition, (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString());
+    const tally = open.tally;
+    tally.events += chunk.length;
+    for (const tm of topicMessages) open.count(tally.out, tm.topic, tm.messages.length);
+    for (const x of dead) open.count(tally.dlq, x.code, 1);
+    tally.merges += out.counts.merges;
+    tally.moves += out.counts.moves;
+    tally.refusals += out.counts.refusals;
+    tally.unresolved += out.counts.unresolved;
     if (dead.length) this.d.log.warn({ topic: batch.topic, partition: batch.partition, dlq: dead.map((x) => ({ offset: x.sourceOffset, code: x.code, reason: x.reason })) }, 'records sent to the DLQ');
-    this.updateGauges();
-    timer();
   }
 
   private updateGauges(): void {
