@@ -33,9 +33,9 @@ export interface Generated { touchpoints: Touchpoint[]; truth: Map<string, numbe
 const REGIONS = [
   { country: 'US', region: 'CA', city: 'San Francisco', locale: 'en-US', tz: 'America/Los_Angeles', phone: (r: Random) => `(415) ${r.int(200, 999)}-${r.int(1000, 9999)}` },
   { country: 'US', region: 'NY', city: 'New York', locale: 'en-US', tz: 'America/New_York', phone: (r: Random) => `+1 212-${r.int(200, 999)}-${r.int(1000, 9999)}` },
-  { country: 'GB', region: 'ENG', city: 'London', locale: 'en-GB', tz: 'Europe/London', phone: (r: Random) => `07700 9${r.int(10000, 99999)}` },
+  { country: 'GB', region: 'ENG', city: 'London', locale: 'en-GB', tz: 'Europe/London', phone: (r: Random) => `07${r.int(400, 499)} ${r.int(100000, 999999)}` },
   { country: 'DE', region: 'BE', city: 'Berlin', locale: 'de-DE', tz: 'Europe/Berlin', phone: (r: Random) => `+49 30 ${r.int(1000000, 9999999)}` },
-  { country: 'FR', region: 'IDF', city: 'Paris', locale: 'fr-FR', tz: 'Europe/Paris', phone: (r: Random) => `06 ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)}` },
+  { country: 'FR', region: 'IDF', city: 'Paris', locale: 'fr-FR', tz: 'Europe/Paris', phone: (r: Random) => `06 ${r.int(10, 38)} ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)}` },
   { country: 'IN', region: 'MH', city: 'Mumbai', locale: 'en-IN', tz: 'Asia/Kolkata', phone: (r: Random) => `+91 98${r.int(10000000, 99999999)}` },
   { country: 'BR', region: 'SP', city: 'São Paulo', locale: 'pt-BR', tz: 'America/Sao_Paulo', phone: (r: Random) => `+55 11 9${r.int(1000, 9999)}-${r.int(1000, 9999)}` },
 ] as const;

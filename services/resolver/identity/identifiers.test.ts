@@ -18,6 +18,10 @@ describe('extractIdentifiers', () => {
     ['previousId of an alias', touchpoint({ type: 'alias', userId: 'u1', previousId: 'a0' }), ['user_id:u1', 'anonymous_id:a0']],
     ['previousId ignored outside alias', touchpoint({ type: 'track', userId: 'u1', previousId: 'a0' }), ['user_id:u1']],
     ['numeric trait values as text', touchpoint({ traits: { phone: 4155552671 } }), ['phone:+14155552671']],
+    ['a national number read in the event country', touchpoint({ traits: { phone: '07911 123456' }, context: context({ location: { country: 'GB', region: null, city: null } }) }), ['phone:+447911123456']],
+    ['a French national number', touchpoint({ traits: { phone: '06 12 34 56 78' }, context: context({ location: { country: 'fr', region: null, city: null } }) }), ['phone:+33612345678']],
+    ['an unknown country falls back to the default region', touchpoint({ traits: { phone: '(415) 555-2671' }, context: context({ location: { country: 'Atlantis', region: null, city: null } }) }), ['phone:+14155552671']],
+    ['an international number ignores the event country', touchpoint({ traits: { phone: '+49 30 1234567' }, context: context({ location: { country: 'US', region: null, city: null } }) }), ['phone:+49301234567']],
     ['nothing', touchpoint({}), []],
   ])('%s', (_name, tp, want) => {
     expect(types(tp)).toEqual(want);

@@ -1,6 +1,7 @@
 // Extract the typed identifiers of a touchpoint from every source DESIGN.md §3 lists, normalised and deduplicated.
 import type { Scalar, Touchpoint } from '../../kit/touchpoint.ts';
 import { normaliseIdentifier } from './normalise.ts';
+import { phoneRegion } from './phone.ts';
 import type { IdentityConfig } from './rules.ts';
 import type { DroppedIdentifier, Extraction, Identifier } from './types.ts';
 
@@ -37,8 +38,11 @@ export function extractIdentifiers(tp: Touchpoint, config: IdentityConfig): Extr
   const identifiers: Identifier[] = [];
   const dropped: DroppedIdentifier[] = [];
   const seen = new Set<string>();
+  // A CRM export or a support desk writes phones in the customer's national format: read them in the
+  // event's country when it has one.
+  const hint = { phoneRegion: phoneRegion(tp.context?.location?.country, config.defaultRegion) };
   for (const [type, raw] of rawIdentifiers(tp, config)) {
-    const n = normaliseIdentifier(type, raw, config);
+    const n = normaliseIdentifier(type, raw, config, hint);
     if (!n.ok) {
       dropped.push(n.dropped);
       continue;

@@ -1,5 +1,5 @@
 // Phone normalisation to E.164 with libphonenumber (full metadata), using a default region for national numbers.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { Normalised } from './email.ts';
 
 export function normalisePhone(raw: string, defaultRegion: CountryCode): Normalised {
@@ -11,4 +11,10 @@ export function normalisePhone(raw: string, defaultRegion: CountryCode): Normali
     return { ok: false, reason: `"${raw}" is not a valid phone number (default region ${defaultRegion})` };
   }
   return { ok: true, value: phone.number };
+}
+
+/** The region to read national numbers in: the event's country when libphonenumber knows it, else the default. */
+export function phoneRegion(country: string | null | undefined, defaultRegion: CountryCode): CountryCode {
+  const c = country?.trim().toUpperCase();
+  return c && isSupportedCountry(c) ? c : defaultRegion;
 }
