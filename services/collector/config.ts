@@ -1,6 +1,6 @@
 // Collector configuration from the environment, parsed once at start-up.
 import { z } from 'zod';
-import { commonEnv, intFromEnv, parseEnv } from '../kit/config.ts';
+import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { parseWriteKeys, type WriteKeys } from './auth.ts';
 
 export const collectorEnv = {
@@ -25,8 +25,7 @@ export const collectorEnv = {
   TESSERA_COLLECTOR_MAX_INFLIGHT_REQUESTS: intFromEnv(1_000, 1),
   TESSERA_COLLECTOR_MAX_INFLIGHT_BYTES: intFromEnv(64 * 1024 * 1024, 1024),
   TESSERA_COLLECTOR_RETRY_AFTER_S: intFromEnv(5, 1),
-  TESSERA_PARTITIONS: intFromEnv(3, 1),
-  TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
+  ...topicLayoutEnv,
 };
 
 export interface CollectorConfig {

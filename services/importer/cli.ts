@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { avroType } from '../kit/avro.ts';
-import { commonEnv, intFromEnv, parseEnv } from '../kit/config.ts';
+import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { describe, TesseraError } from '../kit/errors.ts';
 import { createKafka, ensureTopics, idempotentProducer, topicSpecs } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
@@ -24,7 +24,7 @@ const USAGE = `usage: npx tsx services/importer/cli.ts --mapping <mapping.json> 
   --list     how many rejections to print in the summary (default 20; all are in <file>.rejected.ndjson)
 Environment: TESSERA_KAFKA_BROKERS, TESSERA_REGISTRY_URL, TESSERA_TOPIC_PREFIX, TESSERA_IMPORT_BATCH_SIZE (500),
 TESSERA_IMPORT_MAX_INFLIGHT_BATCHES (4), TESSERA_IMPORT_PRODUCE_TIMEOUT_MS (60000), TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000),
-TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (3 / 1, for topics the import creates when missing).`;
+TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (6 / 1, for topics the import creates when missing).`;
 
 /** Fatal errors end with exit code 2 (bad invocation or mapping) or 1 (infrastructure); rejected rows do not. */
 function fatal(message: string, code = 1): never {
@@ -72,8 +72,7 @@ try {
     TESSERA_IMPORT_MAX_INFLIGHT_BATCHES: intFromEnv(4, 1),
     TESSERA_IMPORT_PRODUCE_TIMEOUT_MS: intFromEnv(60_000, 1_000),
     TESSERA_COLLECTOR_MAX_FUTURE_MS: intFromEnv(24 * 3_600_000, 0),
-    TESSERA_PARTITIONS: intFromEnv(3, 1),
-    TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
+  ...topicLayoutEnv,
   });
 } catch (err) {
   fatal(describe(err), 2);

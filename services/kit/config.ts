@@ -47,3 +47,9 @@ export function configOrExit<T>(service: string, parse: () => T): T {
     throw err;
   }
 }
+
+/** Layout of the topics a service creates when they are missing (every service may be the first to start). */
+export const topicLayoutEnv = {
+  TESSERA_PARTITIONS: intFromEnv(6, 1),
+  TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
+};

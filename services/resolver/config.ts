@@ -1,7 +1,7 @@
 // Resolver configuration from the environment, including the identity rules (JSON inline or a file path).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { commonEnv, intFromEnv, parseEnv } from '../kit/config.ts';
+import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { ConfigError } from '../kit/errors.ts';
 import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from './identity/index.ts';
 
@@ -15,8 +15,7 @@ const shape = {
   TESSERA_RESOLVER_LINGER_MS: intFromEnv(100, 1),
   // How long a silent member keeps the input: a crashed resolver's successor waits this long before taking over.
   TESSERA_RESOLVER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
-  TESSERA_PARTITIONS: intFromEnv(6, 1),
-  TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
+  ...topicLayoutEnv,
   TESSERA_HTTP_PORT: intFromEnv(9464),
   TESSERA_HTTP_HOST: z.string().default('127.0.0.1'),
 };

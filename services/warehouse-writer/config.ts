@@ -1,6 +1,6 @@
 // The warehouse writer's configuration: the shared settings plus batching, consumer group and HTTP port.
 import { z } from 'zod';
-import { commonEnv, intFromEnv, parseEnv } from '../kit/config.ts';
+import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 
 export const writerEnv = {
   ...commonEnv,
@@ -9,8 +9,7 @@ export const writerEnv = {
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_MAX_BUFFERED_ROWS: intFromEnv(200_000, 1),
   TESSERA_WRITER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
-  TESSERA_PARTITIONS: intFromEnv(6, 1),
-  TESSERA_REPLICATION_FACTOR: intFromEnv(1, 1),
+  ...topicLayoutEnv,
   TESSERA_HTTP_PORT: intFromEnv(9465, 0),
   TESSERA_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
 };

@@ -1,5 +1,6 @@
 // Warehouse writer entry point: parse config → adapters → migrate and run the writer loop → stop on SIGTERM.
 import { createClickHouse } from '../kit/clickhouse.ts';
+import { configOrExit } from '../kit/config.ts';
 import { createKafka, ensureTopics, topicSpecs } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { migrate } from '../kit/migrate.ts';
@@ -12,7 +13,7 @@ import { ClickHouseSink } from './sink.ts';
 import { WarehouseWriter } from './writer.ts';
 
 const SERVICE = 'warehouse-writer';
-const cfg = parseWriterConfig();
+const cfg = configOrExit(SERVICE, () => parseWriterConfig());
 const log = createLogger(SERVICE, cfg.TESSERA_LOG_LEVEL);
 const topics = topicNames(cfg.TESSERA_TOPIC_PREFIX);
 const ops = new Ops(SERVICE);
