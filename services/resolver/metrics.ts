@@ -11,6 +11,7 @@ export function resolverMetrics(registry: Registry) {
     moves: new Counter({ name: 'tessera_resolver_moves_total', help: 'Identifiers moved between profiles by a re-resolve', registers: r }),
     refusals: new Counter({ name: 'tessera_resolver_refused_links_total', help: 'Identifiers left unlinked (limit or hub)', registers: r }),
     dropped: new Counter({ name: 'tessera_resolver_dropped_identifiers_total', help: 'Identifiers dropped before linking, by code', labelNames: ['code'], registers: r }),
+    duplicates: new Counter({ name: 'tessera_resolver_duplicates_total', help: 'Touchpoints dropped because their messageId was seen recently', registers: r }),
     unresolved: new Counter({ name: 'tessera_resolver_unresolved_total', help: 'Touchpoints with no linkable identifier', registers: r }),
     transactions: new Counter({ name: 'tessera_resolver_transactions_total', help: 'Kafka transactions, by outcome', labelNames: ['outcome'], registers: r }),
     restores: new Counter({ name: 'tessera_resolver_restores_total', help: 'Graph restores from the changelog', registers: r }),

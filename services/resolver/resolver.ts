@@ -16,6 +16,7 @@ import type { ResolverConfig } from './config.ts';
 import { extractIdentifiers, IdentityGraph, type StepResult } from './identity/index.ts';
 import type { ResolverMetrics } from './metrics.ts';
 import { OutputBatch, type Out } from './outputs.ts';
+import { RecentMessages } from './dedupe.ts';
 import { readChangelog } from './restore.ts';
 import { OpenTransaction } from './transaction.ts';
 import { validateTouchpoint } from './validate.ts';
@@ -50,11 +51,13 @@ export class Resolver {
   private restoring: Promise<void> | null = null;
   private open: OpenTransaction | null = null;
   private queue: Promise<void> = Promise.resolve();
+  private readonly recent: RecentMessages;
 
   constructor(private readonly d: ResolverDeps) {
     this.topics = topicNames(d.config.TESSERA_TOPIC_PREFIX);
     this.now = d.now ?? Date.now;
     this.clock = new VersionClock(this.now);
+    this.recent = new RecentMessages(d.config.TESSERA_RESOLVER_DEDUPE_WINDOW);
   }
 
   /** Creates topics, registers schemas, then consumes until stop(); failures restart the session with backoff. */
@@ -248,6 +251,7 @@ export class Resolver {
     metrics.moves.inc(t.moves);
     metrics.refusals.inc(t.refusals);
     metrics.unresolved.inc(t.unresolved);
+    metrics.duplicates.inc(t.duplicates);
     this.updateGauges();
     this.d.ops.setReady(true, 'resolving');
   }
@@ -262,6 +266,8 @@ export class Resolver {
       groupId: `${config.group}.restore.${config.TESSERA_RESOLVER_INSTANCE}.${process.pid}.${this.restoreCount}`,
     });
     this.graph = IdentityGraph.restore(records, config.identity);
+    // The window must describe committed output only: start it afresh with the graph.
+    this.recent.clear();
     this.graphDirty = false;
     metrics.restores.inc();
     this.updateGauges();
@@ -287,6 +293,7 @@ export class Resolver {
       if (!d.ok) { dead.push(deadLetter(SERVICE, origin, d.code, d.reason, resolvedAt)); continue; }
       const valid = validateTouchpoint(d.value);
       if (!valid.ok) { dead.push(deadLetter(SERVICE, origin, valid.code, valid.reason, resolvedAt)); continue; }
+      if (this.recent.seen(d.value.messageId)) { open.tally.duplicates += 1; continue; }
       const extraction = extractIdentifiers(d.value, config.identity);
       const step = extraction.identifiers.length === 0
         ? unresolvedStep()

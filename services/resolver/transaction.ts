@@ -11,11 +11,12 @@ export interface Tally {
   moves: number;
   refusals: number;
   unresolved: number;
+  duplicates: number;
 }
 
 export class OpenTransaction {
   readonly offsets = new Map<string, { topic: string; partition: number; offset: string }>();
-  readonly tally: Tally = { events: 0, out: new Map(), dlq: new Map(), merges: 0, moves: 0, refusals: 0, unresolved: 0 };
+  readonly tally: Tally = { events: 0, out: new Map(), dlq: new Map(), merges: 0, moves: 0, refusals: 0, unresolved: 0, duplicates: 0 };
 
   private constructor(readonly txn: Transaction, readonly openedAt: number) {}
 

@@ -110,4 +110,23 @@ describe('resolver', () => {
     expect(total(committed!.partitions)).toBe(total(ends));
     expect(ops.ready.ready).toBe(true);
   });
+
+  it('drops a repeated messageId: the same touchpoints sent again publish nothing new', async () => {
+    const events = [
+      touchpoint({ messageId: 'r1', anonymousId: 'cookie-R', event: 'Product Viewed', timestamp: at(20) }),
+      touchpoint({ messageId: 'r2', type: 'identify', event: null, anonymousId: 'cookie-R', userId: 'rita', timestamp: at(21) }),
+    ];
+    const count = async () => (await ops.metrics.getSingleMetric('tessera_resolver_duplicates_total')?.get())?.values[0]?.value ?? 0;
+    const before = await count();
+    await produce(events);
+    await produce(events); // an SDK retry: same messageIds, new offsets
+    const marker = touchpoint({ messageId: 'r3', anonymousId: 'cookie-R', event: 'Marker', timestamp: at(22) });
+    await produce([marker]);
+    const resolved = await readTopic<ResolvedEvent>(s.kafka, s.codec, s.topics.resolved, 'resolved-event',
+      (rs) => rs.some((r) => r.value!.touchpoint.messageId === 'r3'));
+    const ids = resolved.map((r) => r.value!.touchpoint.messageId).filter((id) => id.startsWith('r'));
+    expect(ids.sort()).toEqual(['r1', 'r2', 'r3']);
+    expect(await count()).toBe(before + 2);
+  });
 });
+
