@@ -1,4 +1,5 @@
 // The resolver service against the real servers: identity scenarios as downstream systems see them on Kafka.
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
@@ -127,6 +128,20 @@ describe('resolver', () => {
     const ids = resolved.map((r) => r.value!.touchpoint.messageId).filter((id) => id.startsWith('r'));
     expect(ids.sort()).toEqual(['r1', 'r2', 'r3']);
     expect(await count()).toBe(before + 2);
+  });
+
+  it('explains why two identifiers share a profile (tools/explain.ts on the committed changelog)', async () => {
+    const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'services/tools/explain.ts', ...args], { env: { ...process.env, ...s.env } },
+        (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, out: stdout + stderr }));
+    });
+    const linked = await run(['user_id:alice', 'device_id:phone-alice']);
+    expect(linked.code).toBe(0);
+    expect(linked.out).toMatch(/Linked in p_\w+ by \d+ link/);
+    expect(linked.out).toContain('device_id:phone-alice');
+    const apart = await run(['user_id:bob', 'user_id:carol']);
+    expect(apart.code).toBe(1);
+    expect(apart.out).toContain('not in one profile');
   });
 });
 
