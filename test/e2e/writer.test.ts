@@ -1,6 +1,6 @@
 // The warehouse writer against the real Kafka, registry and ClickHouse: what an analyst sees, and exactly-once.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
 import { context, device } from '../support/builders.ts';
@@ -8,6 +8,7 @@ import {
   activeProfile, change, committed, endOffsets, eventually, eventuallyEqual, linked, mergedProfile, one, Publisher, resolved, startWriter,
   type RunningWriter,
 } from '../support/published.ts';
+import { tcpProxy } from '../support/proxy.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 import { TABLES } from '../../services/warehouse-writer/rows.ts';
 import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
@@ -268,26 +269,6 @@ function freePort(): Promise<number> {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
   });
-}
-
-/** A TCP proxy in front of ClickHouse that the test can cut and restore. */
-async function tcpProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server;
-  let port = 0;
-  const listen = () => new Promise<void>((resolve) => {
-    server = createServer((client) => {
-      const upstream = connect({ host: target.hostname, port: Number(target.port) });
-      for (const x of [client, upstream]) { sockets.add(x); x.on('close', () => sockets.delete(x)); x.on('error', () => x.destroy()); }
-      client.pipe(upstream).pipe(client);
-    });
-    server.listen(port, '127.0.0.1', () => { port = (server.address() as { port: number }).port; resolve(); });
-  });
-  const cut = async () => {
-    await new Promise<void>((resolve) => { server.close(() => resolve()); for (const x of sockets) x.destroy(); });
-  };
-  await listen();
-  return { url: `http://127.0.0.1:${port}`, cut, restore: listen, close: cut };
 }
 
 describe('warehouse writer: failures', () => {
