@@ -94,7 +94,7 @@ try {
   process.stdout.write('\n');
   console.log(`drained: ${total.toLocaleString('en-US')} touchpoints produced → resolved → queryable in ${(drainedMs / 1000).toFixed(1)} s (${Math.round(total / (drainedMs / 1000)).toLocaleString('en-US')} events/s end to end on this machine)`);
 
-  await printSummary({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, truth: g.truth, resolverPort: resolver.port, topics, kafkaBrokers: cfg.TESSERA_KAFKA_BROKERS });
+  await printSummary({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, truth: g.truth, resolverPort: resolver.port, topics, kafkaBrokers: cfg.TESSERA_KAFKA_BROKERS, clickhouseUrl: cfg.TESSERA_CLICKHOUSE_URL });
 } finally {
   if (!a.keep) {
     step('Stopping the services (the local stack keeps running: `make stack-stop` stops it)');

@@ -13,6 +13,7 @@ export interface SummaryInput {
   resolverPort: number;
   topics: Topics;
   kafkaBrokers: string[];
+  clickhouseUrl: string;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -73,8 +74,8 @@ export async function printSummary(s: SummaryInput): Promise<void> {
     FROM ${db}.events_current WHERE device_type != '' GROUP BY country, region ORDER BY events DESC`)));
 
   h('Explore it yourself');
-  console.log(`  ClickHouse:  clickhouse-client --port 9000 --database ${db} --query "SELECT * FROM profile_activity_totals ORDER BY events DESC LIMIT 5"
-               curl 'http://127.0.0.1:8123/?database=${db}' --data-binary "SELECT country, count() FROM events FINAL GROUP BY country FORMAT PrettyCompact"
+  console.log(`  ClickHouse:  clickhouse-client --port ${process.env.CLICKHOUSE_TCP_PORT || 9000} --database ${db} --query "SELECT * FROM profile_activity_totals ORDER BY events DESC LIMIT 5"
+               curl '${s.clickhouseUrl}/?database=${db}' --data-binary "SELECT country, count() FROM events FINAL GROUP BY country FORMAT PrettyCompact"
                tables and example queries: docs/analyst-guide.md
   Profiles:    npx tsx services/tools/tail.ts ${s.topics.profiles} --max 5     (Avro decoded through the schema registry)
   Merges:      npx tsx services/tools/tail.ts ${s.topics.merges} --max 5

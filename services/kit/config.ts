@@ -2,14 +2,17 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
+// Without explicit addresses, services use the local stack, on the ports infra/local was told to use.
+const localPort = (name: string, fallback: number) => process.env[name] || String(fallback);
+
 /** Settings every service shares: where the servers are and how topics are named. */
 export const commonEnv = {
-  TESSERA_KAFKA_BROKERS: z.string().default('127.0.0.1:9092')
+  TESSERA_KAFKA_BROKERS: z.string().default(`127.0.0.1:${localPort('KAFKA_PORT', 9092)}`)
     .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
   TESSERA_KAFKA_CLIENT_ID: z.string().min(1).optional(),
-  TESSERA_REGISTRY_URL: z.url().default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  TESSERA_CLICKHOUSE_URL: z.url().default('http://127.0.0.1:8123'),
+  TESSERA_REGISTRY_URL: z.url().default(`http://127.0.0.1:${localPort('REGISTRY_PORT', 8081)}/apis/ccompat/v7`),
+  TESSERA_CLICKHOUSE_URL: z.url().default(`http://127.0.0.1:${localPort('CLICKHOUSE_HTTP_PORT', 8123)}`),
   TESSERA_CLICKHOUSE_USER: z.string().default('default'),
   TESSERA_CLICKHOUSE_PASSWORD: z.string().default(''),
   TESSERA_CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('tessera'),
