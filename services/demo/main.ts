@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { commonEnv, parseEnv } from '../kit/config.ts';
 import { createClickHouse } from '../kit/clickhouse.ts';
-import { createKafka } from '../kit/kafka.ts';
+import { createKafka, ensureTopics, topicSpecs } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { migrate } from '../kit/migrate.ts';
 import { serversDown } from '../kit/probe.ts';
@@ -13,7 +13,7 @@ import { topicNames } from '../kit/topics.ts';
 import { defaultPopulation, generate } from '../loadgen/population.ts';
 import { malformedRecords, produceTouchpoints } from '../loadgen/produce.ts';
 import { progressLine } from '../loadgen/progress.ts';
-import { metric, startService, stopService, waitReady, type ServiceProcess } from './processes.ts';
+import { freePort, metric, startService, stopService, waitReady, type ServiceProcess } from './processes.ts';
 import { printSummary } from './summary.ts';
 
 const { values: a } = parseArgs({ options: { people: { type: 'string', default: '5000' }, seed: { type: 'string', default: '42' }, keep: { type: 'boolean', default: false } } });
@@ -48,17 +48,20 @@ await admin.deleteGroups(groups).catch(() => undefined);
 await ch.command({ query: `DROP DATABASE IF EXISTS ${cfg.TESSERA_CLICKHOUSE_DATABASE}` });
 const report = await migrate(ch, cfg.TESSERA_CLICKHOUSE_DATABASE);
 console.log(`migrations applied: ${report.applied.join(', ')}`);
+const created = await ensureTopics(admin, topicSpecs(topics, { partitions: 6, replicationFactor: 1 }));
+console.log(`topics created: ${created.join(', ')}`);
 
 step('Starting the services');
 const services: ServiceProcess[] = [];
 const stopAll = async () => { for (const s of services.reverse()) await stopService(s); };
-process.on('SIGINT', () => { void stopAll().then(() => process.exit(130)); });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { void stopAll().then(() => process.exit(130)); });
 try {
   const env = { TESSERA_TOPIC_PREFIX: cfg.TESSERA_TOPIC_PREFIX, TESSERA_CLICKHOUSE_DATABASE: cfg.TESSERA_CLICKHOUSE_DATABASE };
-  const resolver = startService('resolver', 'services/resolver/main.ts', env, logDir, 9464);
+  // Free ports: a service left over from another run must not answer for ours.
+  const resolver = startService('resolver', 'services/resolver/main.ts', env, logDir, await freePort());
   services.push(resolver);
   await waitReady(resolver);
-  const writer = startService('warehouse-writer', 'services/warehouse-writer/main.ts', env, logDir, 9465);
+  const writer = startService('warehouse-writer', 'services/warehouse-writer/main.ts', env, logDir, await freePort());
   services.push(writer);
   await waitReady(writer);
   for (const s of services) console.log(`${s.name.padEnd(17)} pid ${s.child.pid}  http://127.0.0.1:${s.port}/metrics  log ${s.logFile}`);

@@ -1,6 +1,7 @@
 // Starting and stopping the pipeline's services as child processes, each logging to its own file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -57,4 +58,17 @@ export async function waitReady(s: ServiceProcess, timeoutMs = 120_000): Promise
     if (Date.now() > deadline) throw new Error(`${s.name} not ready after ${timeoutMs} ms; see ${s.logFile}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -6,7 +6,7 @@ import { migrate } from './migrate.ts';
 
 const cfg = parseEnv(commonEnv);
 const log = createLogger('migrate', cfg.TESSERA_LOG_LEVEL);
-const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD });
+const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD }, log);
 try {
   const report = await migrate(ch, cfg.TESSERA_CLICKHOUSE_DATABASE);
   log.info({ database: cfg.TESSERA_CLICKHOUSE_DATABASE, ...report }, `migrations: ${report.applied.length} applied, ${report.unchanged.length} already in place`);

@@ -17,7 +17,7 @@ const cfg = configOrExit(SERVICE, () => parseWriterConfig());
 const log = createLogger(SERVICE, cfg.TESSERA_LOG_LEVEL);
 const topics = topicNames(cfg.TESSERA_TOPIC_PREFIX);
 const ops = new Ops(SERVICE);
-const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD });
+const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD }, log);
 const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, cfg.TESSERA_KAFKA_CLIENT_ID ?? SERVICE, log);
 
 const writer = new WarehouseWriter({

@@ -1,6 +1,5 @@
 // Per-test-file isolation on the shared stack: a unique topic prefix and ClickHouse database.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { inject } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
 import { createKafka, ensureTopics, topicSpecs } from '../../services/kit/kafka.ts';
@@ -58,15 +57,6 @@ export async function isolatedStack(name: string, opts: { partitions?: number } 
   };
 }
 
+
 /** A TCP port nobody listens on right now, for a service process started by a test. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../services/demo/processes.ts';
