@@ -7,9 +7,12 @@ import type { Extraction, ProfileChange, StepResult } from './identity/index.ts'
 
 export interface Out<V> { key: string; value: V | null; version: number }
 
+/** A resolved event, with its touchpoint's Avro body when it can be spliced in unchanged. */
+export interface ResolvedOut extends Out<ResolvedEvent> { touchpointBody: Buffer | null }
+
 /** What one transaction publishes, coalesced: compacted topics keep only the last record per key. */
 export class OutputBatch {
-  readonly resolved: Out<ResolvedEvent>[] = [];
+  readonly resolved: ResolvedOut[] = [];
   readonly changes: Out<IdentityChangeRecord>[] = [];
   private readonly profiles = new Map<string, Out<ProfileRecord>>();
   private readonly claims = new Map<string, Out<ClaimRecord>>();
@@ -18,8 +21,9 @@ export class OutputBatch {
   constructor(private readonly nextVersion: () => number) {}
 
   /** Adds the outcome of resolving one touchpoint. */
-  addEvent(t: Touchpoint, extraction: Extraction, step: StepResult, resolvedAt: number): void {
+  addEvent(t: Touchpoint, extraction: Extraction, step: StepResult, resolvedAt: number, touchpointBody: Buffer | null = null): void {
     this.resolved.push({
+      touchpointBody,
       key: step.profileId ?? t.messageId,
       version: this.nextVersion(),
       value: {

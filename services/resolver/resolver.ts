@@ -7,7 +7,7 @@ import { describe as describeError } from '../kit/errors.ts';
 import { ensureTopics, idempotentProducer, topicSpecs } from '../kit/kafka.ts';
 import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
-import { SCHEMAS, type DeadLetterRecord } from '../kit/records.ts';
+import { SCHEMAS, type DeadLetterRecord, type ResolvedEvent } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import type { Touchpoint } from '../kit/touchpoint.ts';
 import { topicNames, type Topics } from '../kit/topics.ts';
@@ -18,6 +18,7 @@ import type { ResolverMetrics } from './metrics.ts';
 import { OutputBatch, type Out } from './outputs.ts';
 import { RecentMessages } from './dedupe.ts';
 import { readChangelog } from './restore.ts';
+import { spliceResolved } from '../kit/splice.ts';
 import { OpenTransaction } from './transaction.ts';
 import { validateTouchpoint } from './validate.ts';
 import { VersionClock } from './version-clock.ts';
@@ -33,6 +34,7 @@ export interface ResolverDeps {
 }
 
 const SERVICE = 'resolver';
+const withoutTouchpoint = ({ touchpoint: _t, ...rest }: ResolvedEvent) => rest;
 const unresolvedStep = (): StepResult => ({ profileId: null, primaryIdentifier: null, links: [], merges: [], refusals: [], moves: [], profiles: [], changelog: [] });
 
 export class Resolver {
@@ -298,7 +300,8 @@ export class Resolver {
       const step = extraction.identifiers.length === 0
         ? unresolvedStep()
         : graph.apply({ messageId: d.value.messageId, eventTime: d.value.timestamp, identifiers: extraction.identifiers });
-      out.addEvent(d.value, extraction, step, resolvedAt);
+      // Written with our own touchpoint schema: its bytes go into the resolved event as they are.
+      out.addEvent(d.value, extraction, step, resolvedAt, d.schemaId === ids.touchpoint ? m.value!.subarray(5) : null);
       for (const x of extraction.dropped) metrics.dropped.inc({ code: x.code });
     }
 
@@ -309,7 +312,7 @@ export class Resolver {
       ...(headers ? { headers: { version: String(r.version) } } : {}),
     });
     const topicMessages = [
-      { topic: t.resolved, messages: out.resolved.map((r) => enc(SCHEMAS.resolved, ids.resolved, r)) },
+      { topic: t.resolved, messages: out.resolved.map((r) => (r.touchpointBody ? { key: r.key, value: spliceResolved(ids.resolved, r.touchpointBody, withoutTouchpoint(r.value!)) } : enc(SCHEMAS.resolved, ids.resolved, r))) },
       { topic: t.profiles, messages: out.profileRecords().map((r) => enc(SCHEMAS.profile, ids.profile, r, true)) },
       { topic: t.merges, messages: out.changeRecords().map((r) => enc(SCHEMAS.identityChange, ids.identityChange, r)) },
       { topic: t.changelog, messages: out.claimRecords().map((r) => enc(SCHEMAS.claim, ids.claim, r)) },
