@@ -2,7 +2,7 @@
 // identity quality per scenario, and reference figures (Kafka's ConsumerPerformance, ClickHouse's Kafka engine),
 // all in one run on this machine. Prints a table and writes bench/results/<date>-<sha>.json (+ a chart).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { commonEnv, parseEnv } from '../services/kit/config.ts';
@@ -111,7 +111,8 @@ const env = {
   TESSERA_TOPIC_PREFIX: prefix, TESSERA_CLICKHOUSE_DATABASE: database, TESSERA_PARTITIONS: '6', TESSERA_LOG_LEVEL: 'warn',
   TESSERA_KAFKA_BROKERS: cfg.TESSERA_KAFKA_BROKERS.join(','), TESSERA_REGISTRY_URL: cfg.TESSERA_REGISTRY_URL, TESSERA_CLICKHOUSE_URL: cfg.TESSERA_CLICKHOUSE_URL,
 };
-const prof = (name: string) => ['--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`];
+// One folder per service: node writes a profile per thread (tsx's loader runs in a worker), the main thread is the busy one.
+const prof = (name: string) => ['--cpu-prof', `--cpu-prof-dir=${profDir}/${name}`];
 const services: ServiceProcess[] = [];
 const cleanup = async () => {
   for (const s of [...services].reverse()) await stopService(s);
@@ -192,8 +193,11 @@ try {
   // Where the time goes.
   const profiles: Record<string, ProfileSummary> = {};
   for (const name of ['resolver', 'warehouse-writer']) {
-    const file = `${profDir}/${name}.cpuprofile`;
-    if (existsSync(file)) profiles[name] = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 15);
+    const dir = `${profDir}/${name}`;
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+    const summaries = files.map((f) => summariseProfile(JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as CpuProfile, 15));
+    const busiest = summaries.sort((x, y) => y.busyMs - x.busyMs)[0];
+    if (busiest) profiles[name] = busiest;
   }
   const hottest = cpu.resolver >= cpu.writer ? 'resolver' : 'warehouse-writer';
 
