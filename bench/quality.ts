@@ -28,6 +28,11 @@ export interface CoreResolution {
   profileOf: Map<string, string | null>;
   /** messageId → linkable-truth group; valid events only. */
   linkable: Map<string, number>;
+  /**
+   * Events whose every identifier was also seen with another person (e.g. only a shared PC's cookie): the linkable
+   * truth gives them to their true person, but nothing in the event can tell whose they are.
+   */
+  ambiguousEvents: number;
 }
 
 /** Resolves every valid touchpoint with the pure core, then reads each event's final profile through its primary identifier. */
@@ -44,7 +49,18 @@ export function resolveWithCore(touchpoints: readonly Touchpoint[], truth: Reado
   }
   const profileOf = new Map<string, string | null>();
   for (const [m, id] of primary) profileOf.set(m, id ? graph.profileOf(id) : null);
-  return { profileOf, linkable: linkableTruth(labelled) };
+  return { profileOf, linkable: linkableTruth(labelled), ambiguousEvents: countAmbiguous(labelled) };
+}
+
+/** Events with at least one identifier, all of which appear in events of more than one person. */
+export function countAmbiguous(events: readonly { person: number; identifiers: readonly string[] }[]): number {
+  const owner = new Map<string, number>(); // identifier → its person, or -2 once seen with two people
+  for (const e of events) for (const id of e.identifiers) {
+    const o = owner.get(id);
+    if (o === undefined) owner.set(id, e.person);
+    else if (o !== e.person) owner.set(id, -2);
+  }
+  return events.filter((e) => e.identifiers.length > 0 && e.identifiers.every((id) => owner.get(id) === -2)).length;
 }
 
 /** Pairwise quality of a messageId → profile assignment against both truths. */

@@ -92,12 +92,12 @@ console.log(`  ${int(core.eventsPerSecond)} events/s (graph apply), ${core.heapB
 
 // 5a. Quality of the pure core per scenario, against the truth and the linkable truth.
 step(`5. Identity quality per scenario (pure core, ${int(opts.qualityPeople)} people each)`);
-const quality: Record<string, ScenarioQuality & { about: string; touchpoints: number }> = {};
+const quality: Record<string, ScenarioQuality & { about: string; touchpoints: number; ambiguousEvents: number }> = {};
 for (const s of scenarios) {
   const g = generate({ ...defaultPopulation, ...s.options, people: opts.qualityPeople, seed: opts.seed });
   const r = resolveWithCore(g.touchpoints, g.truth, defaultIdentityConfig);
-  quality[s.name] = { about: s.about, touchpoints: g.touchpoints.length, ...qualityOf(r.profileOf, g.truth, r.linkable) };
-  console.log(`  ${s.name.padEnd(15)} F1 ${pct(quality[s.name]!.vsTruth.f1)} vs truth, ${pct(quality[s.name]!.vsLinkable.f1)} vs linkable truth`);
+  quality[s.name] = { about: s.about, touchpoints: g.touchpoints.length, ambiguousEvents: r.ambiguousEvents, ...qualityOf(r.profileOf, g.truth, r.linkable) };
+  console.log(`  ${s.name.padEnd(15)} F1 ${pct(quality[s.name]!.vsTruth.f1)} vs truth, ${pct(quality[s.name]!.vsLinkable.f1)} vs linkable truth; ${int(r.ambiguousEvents)} events carry only identifiers shared between people`);
 }
 
 // The pipeline, in its own topics and database.
@@ -227,7 +227,7 @@ try {
   console.log('\n  quality per scenario (pairwise over events):');
   console.log(table(Object.entries(quality).flatMap(([name, q]) => (['vsTruth', 'vsLinkable'] as const).map((k) => ({
     scenario: name, against: k === 'vsTruth' ? 'truth' : 'linkable', events: q[k].events, people: q[k].people, profiles: q[k].profiles,
-    precision: pct(q[k].precision), recall: pct(q[k].recall), f1: pct(q[k].f1), over_merged: q[k].overMergedPeople, split: q[k].splitPeople,
+    precision: pct(q[k].precision), recall: pct(q[k].recall), f1: pct(q[k].f1), over_merged: q[k].overMergedPeople, split: q[k].splitPeople, ambiguous_events: q.ambiguousEvents,
   })))));
   for (const [name, s] of Object.entries(profiles)) {
     console.log(`\n  CPU profile of the ${name}${name === hottest ? ' (the hottest service)' : ''}, CPU ${(name === 'resolver' ? cpu.resolver : cpu.writer).toFixed(1)} s during the end-to-end phase:`);
