@@ -24,7 +24,19 @@ async function eventRows(p: Pipeline): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** A sample, retried: a starved event loop (the producer runs in this process) can lose a keep-alive socket. */
 async function sample(p: Pipeline, t: number, produced: number): Promise<Sample> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sampleOnce(p, t, produced);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(200 * attempt);
+    }
+  }
+}
+
+async function sampleOnce(p: Pipeline, t: number, produced: number): Promise<Sample> {
   const [consumed, resolved, queryable] = await Promise.all([
     metric(p.resolverPort, 'tessera_resolver_events_in_total'),
     metric(p.resolverPort, 'tessera_resolver_records_out_total', { topic: p.topics.resolved }),
@@ -109,7 +121,7 @@ export async function latency(p: Pipeline, touchpoints: readonly Touchpoint[], o
       const t0 = Date.now();
       if (pending.size > 0) {
         const ids = [...pending];
-        const seen = await select<{ message_id: string }>(p.ch, `SELECT message_id FROM ${db}.events WHERE message_id IN ${strList(ids)}`);
+        const seen = await select<{ message_id: string }>(p.ch, `SELECT message_id FROM ${db}.events WHERE message_id IN ${strList(ids)}`).catch(() => []);
         const at = Date.now();
         for (const { message_id } of seen) {
           const probe = probes.get(message_id);

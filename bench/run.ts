@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { commonEnv, parseEnv } from '../services/kit/config.ts';
-import { createClickHouse, select } from '../services/kit/clickhouse.ts';
+import { createClient } from '@clickhouse/client';
+import { select } from '../services/kit/clickhouse.ts';
 import { createKafka, ensureTopics, topicSpecs } from '../services/kit/kafka.ts';
 import { createLogger } from '../services/kit/log.ts';
 import { migrate } from '../services/kit/migrate.ts';
@@ -73,7 +74,9 @@ const down = await serversDown({ kafkaBrokers: cfg.TESSERA_KAFKA_BROKERS, regist
 if (down.length) execFileSync('bash', ['infra/local/start.sh', ...down], { stdio: 'inherit' });
 const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, `tessera-bench-${runId}`, log);
 const codec = new AvroCodec(cfg.TESSERA_REGISTRY_URL);
-const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD });
+// No keep-alive: while this process produces at full speed its event loop lags, and a reused socket the server has
+// already closed fails the query.
+const ch = createClient({ url: cfg.TESSERA_CLICKHOUSE_URL, username: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD, request_timeout: 120_000, keep_alive: { enabled: false } });
 const machine = await machineInfo(ch);
 console.log(`${machine.cpus} × ${machine.cpuModel}, ${mb(machine.memoryBytes)}, node ${machine.node}, Kafka ${machine.kafka}, ClickHouse ${machine.clickhouse}, git ${machine.gitSha.slice(0, 8)}${machine.gitDirty ? ' (dirty)' : ''}`);
 console.log(`run ${runId}: topics ${prefix}*, database ${database}, service logs ${logDir}`);
