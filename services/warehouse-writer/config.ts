@@ -8,6 +8,7 @@ export const writerEnv = {
   TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_MAX_BUFFERED_ROWS: intFromEnv(200_000, 1),
+  TESSERA_WRITER_FETCH_WAIT_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
   ...topicLayoutEnv,
   TESSERA_HTTP_PORT: intFromEnv(9465, 0),

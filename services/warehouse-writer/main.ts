@@ -30,6 +30,7 @@ const writer = new WarehouseWriter({
   flushMs: cfg.TESSERA_WRITER_FLUSH_MS,
   maxBufferedRows: cfg.TESSERA_WRITER_MAX_BUFFERED_ROWS,
   sessionTimeoutMs: cfg.TESSERA_WRITER_SESSION_TIMEOUT_MS,
+  fetchWaitMs: cfg.TESSERA_WRITER_FETCH_WAIT_MS,
   log,
   metrics: writerMetrics(ops.metrics),
   setReady: (ready, reason) => ops.setReady(ready, reason),

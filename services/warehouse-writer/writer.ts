@@ -33,6 +33,8 @@ export interface WriterOptions {
   stopTimeoutMs?: number;
   /** Kafka consumer session timeout: how soon the group notices a writer that died. */
   sessionTimeoutMs?: number;
+  /** Longest a fetch waits for data; also bounds how long a stop or a resume waits for the fetch in flight. */
+  fetchWaitMs?: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export class WarehouseWriter {
     const consumer = o.kafka.consumer({ groupId: o.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024,
       sessionTimeout: o.sessionTimeoutMs ?? 30_000,
       // A short long-poll: a stop (which waits for the fetch in flight) and a resume take at most this long.
-      maxWaitTimeInMs: 1_000 });
+      maxWaitTimeInMs: o.fetchWaitMs ?? 1_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
     consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
