@@ -1,12 +1,13 @@
 // Runs every migration and every ```sql query of docs/analyst-guide.md on a ClickHouse, against a small sample:
 // the local 18.16 server over HTTP (default), or a current release in process with chDB (`--chdb`, installed
 // outside the repo: npm i --prefix /tmp/chdb chdb; CHDB_PREFIX points there).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClickHouse } from '../../services/kit/clickhouse.ts';
-import { loadMigrations, splitStatements } from '../../services/kit/migrate.ts';
+import { loadMigrations } from '../../services/kit/migrate.ts';
+import { documentedQueries, sampleStatements } from './documented-sql.ts';
 
 interface Engine { name: string; run(sql: string): Promise<unknown[]>; close(): Promise<void> }
 
@@ -42,19 +43,15 @@ function chdb(prefix: string): Engine {
 const useChdb = process.argv.includes('--chdb');
 const engine = useChdb ? chdb(process.env.CHDB_PREFIX ?? '/tmp/chdb') : await http(process.env.TESSERA_CLICKHOUSE_URL ?? 'http://127.0.0.1:8123');
 const db = `docs_check_${Date.now()}`;
-const root = new URL('../../', import.meta.url);
 let failures = 0;
 try {
   await engine.run(`DROP DATABASE IF EXISTS ${db}`);
   await engine.run(`CREATE DATABASE ${db}`);
   for (const m of loadMigrations(db)) for (const st of m.statements) await engine.run(st);
   console.log(`${engine.name}: ${loadMigrations(db).length} migrations applied`);
-  for (const st of splitStatements(readFileSync(new URL('infra/local/sql-sample.sql', root), 'utf8').replaceAll('{db}', db))) await engine.run(st);
-  const guide = readFileSync(new URL('docs/analyst-guide.md', root), 'utf8');
-  const queries = [...guide.matchAll(/```sql\n([\s\S]*?)```/g)].flatMap((m) => splitStatements(m[1]!));
-  for (const q of queries) {
-    const sql = q.replaceAll('tessera.', `${db}.`);
-    const title = q.split('\n').find((l) => !l.startsWith('--'))?.slice(0, 90);
+  for (const st of sampleStatements(db)) await engine.run(st);
+  const queries = documentedQueries(db);
+  for (const { title, sql } of queries) {
     try {
       const rows = await engine.run(sql);
       const ok = rows.length > 0;
