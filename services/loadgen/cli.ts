@@ -17,13 +17,21 @@ const { values: a } = parseArgs({
     sessions: { type: 'string', default: String(defaultPopulation.sessions) },
     seed: { type: 'string', default: String(defaultPopulation.seed) },
     rate: { type: 'string', default: '0' },
+    'max-devices': { type: 'string', default: String(defaultPopulation.maxDevices) },
+    'shared-devices': { type: 'string', default: String(defaultPopulation.sharedDeviceRate) },
+    'shared-emails': { type: 'string', default: String(defaultPopulation.sharedEmailRate) },
+    placeholders: { type: 'string', default: String(defaultPopulation.placeholderRate) },
+    'cookie-churn': { type: 'string', default: String(defaultPopulation.cookieChurnRate) },
+    registered: { type: 'string', default: String(defaultPopulation.registeredRate) },
     truth: { type: 'string', default: 'ground-truth.csv' },
     malformed: { type: 'boolean', default: true },
     help: { type: 'boolean', default: false },
   },
 });
 if (a.help) {
-  console.log('usage: loadgen [--people N] [--sessions N] [--seed N] [--rate events/s, 0 = max] [--truth file.csv] [--no-malformed]');
+  console.log(`usage: loadgen [--people N] [--sessions N] [--seed N] [--rate events/s, 0 = max] [--truth file.csv] [--no-malformed]
+               [--max-devices 1..6] [--shared-devices rate] [--shared-emails rate] [--placeholders rate]
+               [--cookie-churn rate] [--registered rate]      (rates are 0..1; defaults: generator defaults)`);
   process.exit(0);
 }
 const num = (name: string, v: string | undefined) => {
@@ -33,7 +41,18 @@ const num = (name: string, v: string | undefined) => {
 };
 const cfg = parseEnv(commonEnv);
 const log = createLogger('loadgen', cfg.TESSERA_LOG_LEVEL);
-const g = generate({ ...defaultPopulation, people: num('people', a.people), sessions: num('sessions', a.sessions), seed: num('seed', a.seed) });
+const rate = (name: string, v: string | undefined) => {
+  const n = num(name, v);
+  if (n > 1) { console.error(`--${name} is a rate between 0 and 1, got ${v}`); process.exit(2); }
+  return n;
+};
+const maxDevices = num('max-devices', a['max-devices']);
+if (!Number.isInteger(maxDevices) || maxDevices < 1 || maxDevices > 6) { console.error(`--max-devices must be 1..6, got ${a['max-devices']}`); process.exit(2); }
+const g = generate({
+  ...defaultPopulation, people: num('people', a.people), sessions: num('sessions', a.sessions), seed: num('seed', a.seed), maxDevices,
+  sharedDeviceRate: rate('shared-devices', a['shared-devices']), sharedEmailRate: rate('shared-emails', a['shared-emails']),
+  placeholderRate: rate('placeholders', a.placeholders), cookieChurnRate: rate('cookie-churn', a['cookie-churn']), registeredRate: rate('registered', a.registered),
+});
 const truth = createWriteStream(a.truth!);
 truth.write('message_id,person_id\n');
 for (const [m, p] of g.truth) truth.write(`${m},${p}\n`);

@@ -43,6 +43,22 @@ describe('generate', () => {
     expect(g.touchpoints.some((t) => t.type === 'track' && t.event === '')).toBe(true);
   });
 
+  it.each([[1], [2], [6]])('gives each person at most %i own devices', (maxDevices) => {
+    const gen = generate({ ...small, maxDevices, sharedDeviceRate: 0 });
+    const perPerson = new Map<number, Set<string>>();
+    for (const t of gen.touchpoints) {
+      const id = t.context?.device?.id; // apps send their device id
+      if (!id || id === 'unknown') continue;
+      const p = gen.truth.get(t.messageId)!;
+      perPerson.set(p, (perPerson.get(p) ?? new Set()).add(id));
+    }
+    expect(Math.max(...[...perPerson.values()].map((ids) => ids.size))).toBeLessThanOrEqual(maxDevices);
+  });
+
+  it('registers nobody when the registered rate is 0', () => {
+    expect(generate({ ...small, registeredRate: 0 }).touchpoints.some((t) => t.userId !== null)).toBe(false);
+  });
+
   it('sends the CRM import last, late relative to event time', () => {
     const firstCrm = g.touchpoints.findIndex((t) => t.source === 'crm');
     expect(g.touchpoints.slice(firstCrm).every((t) => t.source === 'crm')).toBe(true);

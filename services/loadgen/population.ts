@@ -21,11 +21,18 @@ export interface PopulationOptions {
   placeholderRate: number;
   /** Events with a missing event name (invalid → DLQ). */
   invalidRate: number;
+  /** Own devices per person at most (1 to 6; the first always, a second for half, a third for 15%, more for 10%). */
+  maxDevices: number;
+  /** Chance that a web session starts on a fresh cookie (cleared cookies, a new browser). */
+  cookieChurnRate: number;
+  /** Share of people who ever log in (have a user id). */
+  registeredRate: number;
 }
 
 export const defaultPopulation: PopulationOptions = {
   seed: 42, people: 5000, sessions: 6, start: Date.UTC(2026, 9, 1), days: 30,
   sharedDeviceRate: 0.05, sharedEmailRate: 0.03, placeholderRate: 0.01, invalidRate: 0.002,
+  maxDevices: 3, cookieChurnRate: 0.15, registeredRate: 0.8,
 };
 
 export interface Generated { touchpoints: Touchpoint[]; truth: Map<string, number> }
@@ -87,12 +94,13 @@ export function generate(o: PopulationOptions): Generated {
     const familyEmail = size > 1 && r.chance(o.sharedEmailRate * 4) ? `family.${r.hex(6)}@mailbox.io` : null;
     for (let k = 0; k < size && i < o.people; k++, i++) {
       const devices: Device[] = [makeDevice(r, r.pick(['desktop', 'mobile', 'mobile'] as DeviceKind[]))];
-      if (r.chance(0.5)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
-      if (r.chance(0.15)) devices.push(makeDevice(r, 'tablet'));
+      if (o.maxDevices >= 2 && r.chance(0.5)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
+      if (o.maxDevices >= 3 && r.chance(0.15)) devices.push(makeDevice(r, 'tablet'));
+      for (let extra = 3; extra < o.maxDevices; extra++) if (r.chance(0.1)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
       if (sharedPc) devices.push(sharedPc);
       const p: Person = {
         id: i, userId: `usr_${r.hex(10)}`, email: familyEmail ?? `${r.pick(['ana', 'ben', 'chen', 'dara', 'eli', 'femi', 'gus', 'hana'])}.${r.hex(5)}@${r.pick(['gmail.com', 'outlook.com', 'acme.io', 'web.de'])}`,
-        phone: region.phone(r), crmId: `crm-${100000 + i}`, region, devices, registered: r.chance(0.8),
+        phone: region.phone(r), crmId: `crm-${100000 + i}`, region, devices, registered: r.chance(o.registeredRate),
       };
       members.push(p);
       people.push(p);
@@ -126,7 +134,7 @@ export function generate(o: PopulationOptions): Generated {
     let ts = o.start + Math.floor(r.next() * span * 0.5);
     for (let s = 0; s < sessions; s++) {
       const d = r.pick(p.devices);
-      if (!d.app && !d.shared && r.chance(0.15)) d.cookie = r.uuid(); // cookie churn: cleared cookies, new browser
+      if (!d.app && !d.shared && r.chance(o.cookieChurnRate)) d.cookie = r.uuid(); // cookie churn: cleared cookies, new browser
       const source = d.app ? (d.os === 'iOS' ? 'ios' : 'android') : 'web';
       const loggedIn = s >= loginSession;
       const anonymousId = r.chance(o.placeholderRate) ? 'null' : (d.app ? d.id.toLowerCase() : d.cookie);
