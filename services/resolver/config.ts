@@ -13,6 +13,8 @@ const shape = {
   // A transaction commits once it holds this many touchpoints, or once it is LINGER_MS old.
   TESSERA_RESOLVER_TXN_MAX: intFromEnv(5000, 1),
   TESSERA_RESOLVER_LINGER_MS: intFromEnv(100, 1),
+  // A commit that takes longer has an unknown outcome: the producer is thrown away and the session starts over.
+  TESSERA_RESOLVER_COMMIT_TIMEOUT_MS: intFromEnv(30_000, 1_000),
   // How many recent messageIds are remembered to drop repeats (0 = off); about 100 bytes each.
   TESSERA_RESOLVER_DEDUPE_WINDOW: intFromEnv(500_000, 0),
   // How long a silent member keeps the input: a crashed resolver's successor waits this long before taking over.

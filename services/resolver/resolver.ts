@@ -237,7 +237,7 @@ export class Resolver {
     const { metrics } = this.d;
     const timer = metrics.batchSeconds.startTimer();
     try {
-      await open.commit(this.d.config.group);
+      await open.commit(this.d.config.group, this.d.config.TESSERA_RESOLVER_COMMIT_TIMEOUT_MS);
     } catch (err) {
       metrics.transactions.inc({ outcome: 'failed' });
       throw err;

@@ -2,6 +2,7 @@
 // counts to report once it commits. It spans several fetched batches so the per-transaction round trips
 // (add partitions, add offsets, commit) are paid once per few thousand events, not per batch.
 import type { Producer, Transaction } from 'kafkajs';
+import { TesseraError } from '../kit/errors.ts';
 
 export interface Tally {
   events: number;
@@ -33,8 +34,26 @@ export class OpenTransaction {
     map.set(key, (map.get(key) ?? 0) + n);
   }
 
-  /** Commits the records together with the consumer offsets; on any failure aborts (best effort) and throws. */
-  async commit(groupId: string): Promise<void> {
+  /**
+   * Commits the records together with the consumer offsets; on any failure aborts (best effort) and throws.
+   * Past `timeoutMs` the outcome is unknown: it throws, and the caller throws the producer away (a new one with the
+   * same transactional id fences this one and settles the transaction either way).
+   */
+  async commit(groupId: string, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TesseraError('TSR_ERR_TXN_TIMEOUT',
+        `the transaction did not commit within ${timeoutMs} ms; its outcome is unknown, starting over with a new producer`,
+        { retriable: true })), timeoutMs);
+    });
+    try {
+      await Promise.race([this.commitNow(groupId), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async commitNow(groupId: string): Promise<void> {
     try {
       const byTopic = new Map<string, { partition: number; offset: string }[]>();
       for (const o of this.offsets.values()) {
