@@ -71,7 +71,9 @@ describe('resolver', () => {
     expect(alice).toMatch(/\S/);
     expect(byId.get('a1')!.profileId).toBe(alice); // the oldest profile survives
     expect(byId.get('f1')!.profileId).not.toBe(byId.get('f2')!.profileId);
-    expect(byId.get('f2')!.refusals.map((r) => r.code)).toContain('LIMIT_EXCEEDED');
+    // The family computer's cookie, seen with two user ids, is a contested shared device: it links neither.
+    expect(byId.get('f2')!.refusals).toEqual([expect.objectContaining({ identifier: { type: 'anonymous_id', value: 'family-pc' }, code: 'HUB_IDENTIFIER' })]);
+    expect(byId.get('f2')!.refusals[0]!.reason).toContain('shared device');
     expect(byId.get('p1')!.dropped.map((d) => d.code)).toEqual(['BLOCKED']);
     expect(byId.get('p1')!.profileId).not.toBeNull();
 

@@ -36,6 +36,16 @@ export class Engine {
   /** Identifiers that may have more than hubBound neighbours (weight - 1 > hubBound): distinct neighbours per type slot. */
   readonly candidates = new Map<number, Map<number, Set<number>>>();
   readonly hubs = new Set<number>();
+  /** The hubs that are contested shared devices (seen with two identifiers of the contesting type). */
+  readonly contested = new Set<number>();
+  /** Per identifier of a contested type: the first identifier of the contesting type seen with it, or -1. */
+  firstBy = new Int32Array(0);
+  /** Per type slot: may identifiers of the type be contested; the contesting type's slot (-1 while unseen). */
+  private contestSlot: boolean[] = [];
+  private bySlot = -1;
+  /** Distinct contesting identifiers allowed (the contesting type's limit); beyond 1 they are kept in a set. */
+  private byLimit = 1;
+  private readonly byMany = new Map<number, Set<number>>();
   /** Per type slot: position in priority order (0 = strongest) and limit. */
   order: number[] = [];
   limit: number[] = [];
@@ -61,6 +71,9 @@ export class Engine {
     this.limit = rules.map((r) => r.limit);
     this.scratch = new Array<number>(names.length).fill(0);
     this.profiles.ensureSlots(names.length);
+    this.contestSlot = names.map((t) => this.config.contested.types.includes(t));
+    this.bySlot = names.indexOf(this.config.contested.by);
+    this.byLimit = ruleFor(this.config, this.config.contested.by).limit;
   }
 
   /** Interns a claim's identifiers: sorted, duplicates removed. */
@@ -88,6 +101,7 @@ export class Engine {
     this.gHead = growInt32(this.gHead, n);
     this.gTail = growInt32(this.gTail, n);
     this.gMax = growInt32(this.gMax, n);
+    this.firstBy = growInt32(this.firstBy, n);
   }
 
   find(x: number): number {
@@ -149,6 +163,7 @@ export class Engine {
     for (const x of ids) {
       this.weight[x] = (this.weight[x] ?? 0) + ids.length;
       if ((this.weight[x] ?? 0) - 1 > this.config.hubBound && this.trackHub(x, c)) newHubs.push(x);
+      if (this.noteContest(x, ids)) newHubs.push(x);
     }
     let fast = newHubs.length === 0;
     for (const x of ids) {
@@ -192,8 +207,40 @@ export class Engine {
       this.gMax[x] = -1;
     }
     for (const c of claims) this.attach(c);
-    for (const x of ids) if ((this.weight[x] ?? 0) === 0) this.names.remove(x);
+    for (const x of ids) {
+      if ((this.weight[x] ?? 0) !== 0) continue;
+      this.names.remove(x);
+      this.firstBy[x] = -1;
+      this.byMany.delete(x);
+      this.contested.delete(x);
+    }
     return [...new Set(claims.map((c) => this.find(this.anchor(c))))];
+  }
+
+  /** Remembers the contesting identifiers seen with x; true when x just became contested (and so a hub). */
+  private noteContest(x: number, ids: Int32Array): boolean {
+    if (this.bySlot < 0 || !this.contestSlot[this.names.slot(x)] || this.contested.has(x)) return false;
+    for (const y of ids) {
+      if (y === x || this.names.slot(y) !== this.bySlot) continue;
+      let over: boolean;
+      if (this.byLimit === 1) {
+        const first = this.firstBy[x] ?? -1;
+        if (first < 0) this.firstBy[x] = y;
+        over = first >= 0 && first !== y;
+      } else {
+        let seen = this.byMany.get(x);
+        if (seen === undefined) this.byMany.set(x, (seen = new Set()));
+        seen.add(y);
+        over = seen.size > this.byLimit;
+      }
+      if (over) {
+        this.contested.add(x);
+        if (this.hubs.has(x)) return false;
+        this.hubs.add(x);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Keeps the distinct neighbours of a frequent identifier; true when it just became a hub. */
@@ -382,6 +429,10 @@ export class Engine {
     this.profiles.clear();
     this.candidates.clear();
     this.hubs.clear();
+    this.contested.clear();
+    this.firstBy.fill(-1);
+    this.byMany.clear();
+    this.refreshSlots();
     const live: number[] = [];
     for (let c = 0; c < this.claims.end; c++) {
       if (!this.claims.alive(c)) continue;
@@ -400,6 +451,10 @@ export class Engine {
       for (const [x, sets] of this.candidates) {
         for (const s of sets.values()) if (s.size > this.config.hubBound) this.hubs.add(x);
       }
+    }
+    for (const c of live) {
+      const ids = this.claims.ids(c);
+      for (const x of ids) this.noteContest(x, ids);
     }
     for (let x = 0; x < n; x++) if (this.names.alive(x) && this.weight[x] === 0) this.names.remove(x);
     for (const c of live) this.attach(c);

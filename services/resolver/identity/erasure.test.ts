@@ -92,7 +92,11 @@ describe('reResolve under changed rules', () => {
     const step = g.reResolve(defaultIdentityConfig, { messageId: 'rules-v2', eventTime: 7 });
     const alice = g.profileOf(ident('user_id:alice')), bob = g.profileOf(ident('user_id:bob'));
     expect(alice).not.toBe(bob);
-    expect(step.moves).toEqual([{ identifier: ident('user_id:bob'), from: alice, to: bob, messageId: 'rules-v2', eventTime: 7 }]);
+    // Bob leaves, and the family cookie, contested again, links neither.
+    expect(step.moves).toEqual([
+      { identifier: ident('anonymous_id:c1'), from: alice, to: null, messageId: 'rules-v2', eventTime: 7 },
+      { identifier: ident('user_id:bob'), from: alice, to: bob, messageId: 'rules-v2', eventTime: 7 },
+    ]);
   });
 
   it('a newly blocked value leaves its claims, re-keyed in the changelog', () => {

@@ -13,7 +13,7 @@ function configWith(input: unknown): IdentityConfig {
 
 const unlimited = configWith({
   rules: Object.fromEntries(['user_id', 'email', 'phone', 'device_id', 'anonymous_id'].map((t) => [t, { limit: 1_000_000 }])),
-  defaultRule: { limit: 1_000_000 }, hubBound: 1_000_000,
+  defaultRule: { limit: 1_000_000 }, hubBound: 1_000_000, contested: { types: [], by: 'user_id' },
 });
 const limited = configWith({ rules: { email: { limit: 2 }, device_id: { limit: 1 }, anonymous_id: { limit: 3 } }, hubBound: 3 });
 

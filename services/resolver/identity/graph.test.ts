@@ -25,11 +25,26 @@ function groups(g: IdentityGraph): string[][] {
 
 interface Scenario { name: string; claims: Claim[]; config?: IdentityConfig; want: string[][] }
 
+/** The defaults without the shared-device rule, for scenarios about limits in which a cookie is incidental. */
+const noContest = configWith({ contested: { types: [], by: 'user_id' } });
+
 const scenarios: Scenario[] = [
   {
-    name: 'shared family computer: two user_ids on one cookie never merge',
+    name: 'shared family computer: two user_ids on one cookie never merge, and the contested cookie links neither',
+    claims: [claim('m1', 1, 'anonymous_id:c1', 'user_id:alice'), claim('m2', 2, 'anonymous_id:c1', 'user_id:bob'), claim('m3', 3, 'anonymous_id:c1')],
+    want: [['user_id:alice'], ['user_id:bob']],
+  },
+  {
+    name: 'without the shared-device rule, the earliest login keeps the family cookie',
+    config: noContest,
     claims: [claim('m1', 1, 'anonymous_id:c1', 'user_id:alice'), claim('m2', 2, 'anonymous_id:c1', 'user_id:bob')],
     want: [['anonymous_id:c1', 'user_id:alice'], ['user_id:bob']],
+  },
+  {
+    name: 'a cookie seen with two user_ids stays linked when the user_id limit allows two',
+    config: configWith({ rules: { user_id: { limit: 2 } } }),
+    claims: [claim('m1', 1, 'anonymous_id:c1', 'user_id:u1'), claim('m2', 2, 'anonymous_id:c1', 'user_id:u1b')],
+    want: [['anonymous_id:c1', 'user_id:u1', 'user_id:u1b']],
   },
   {
     name: 'login after anonymous browsing joins the cookie history',
@@ -48,6 +63,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'limit conflict leaves the lowest-priority identifier unlinked',
+    config: noContest,
     claims: [claim('m1', 1, 'user_id:u1', 'anonymous_id:a1'), claim('m2', 2, 'user_id:u2', 'email:b@shop.com', 'anonymous_id:a1')],
     want: [['anonymous_id:a1', 'user_id:u1'], ['email:b@shop.com', 'user_id:u2']],
   },
@@ -77,6 +93,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'a late event re-resolves: the earlier login wins the cookie',
+    config: noContest,
     claims: [claim('m2', 2, 'anonymous_id:c1', 'user_id:bob'), claim('m1', 1, 'anonymous_id:c1', 'user_id:alice')],
     want: [['anonymous_id:c1', 'user_id:alice'], ['user_id:bob']],
   },
@@ -117,7 +134,7 @@ describe('apply outputs', () => {
   });
 
   it('records refusals with code, reason and the profile holding the identifier', () => {
-    const g = new IdentityGraph(defaultIdentityConfig);
+    const g = new IdentityGraph(noContest);
     const alice = g.apply(claim('m1', 1, 'anonymous_id:c1', 'user_id:alice')).profileId;
     const step = g.apply(claim('m2', 2, 'anonymous_id:c1', 'user_id:bob'));
     expect(step.profileId).not.toBe(alice);
@@ -135,8 +152,19 @@ describe('apply outputs', () => {
     expect(step.moves).toEqual([expect.objectContaining({ identifier: ident('device_id:tablet'), to: null })]);
   });
 
-  it('a late event reports the moves and deletions it causes', () => {
+  it('reports a contested shared-device cookie as a refusal and unlinks it from the first login', () => {
     const g = new IdentityGraph(defaultIdentityConfig);
+    const alice = g.apply(claim('m1', 1, 'anonymous_id:c1', 'user_id:alice')).profileId;
+    const step = g.apply(claim('m2', 2, 'anonymous_id:c1', 'user_id:bob'));
+    expect(step.refusals).toEqual([expect.objectContaining({ identifier: ident('anonymous_id:c1'), code: 'HUB_IDENTIFIER', messageId: 'm2' })]);
+    expect(step.refusals[0]?.reason).toMatch(/shared device/);
+    expect(step.moves).toEqual([expect.objectContaining({ identifier: ident('anonymous_id:c1'), from: alice, to: null })]);
+    expect(g.profileOf(ident('anonymous_id:c1'))).toBeNull();
+    expect(g.apply(claim('m3', 3, 'anonymous_id:c1')).profileId).toBeNull();
+  });
+
+  it('a late event reports the moves and deletions it causes', () => {
+    const g = new IdentityGraph(noContest);
     const bob = g.apply(claim('m2', 2, 'anonymous_id:c1', 'user_id:bob')).profileId;
     const late = g.apply(claim('m1', 1, 'anonymous_id:c1', 'user_id:alice'));
     expect(late.moves).toEqual([{ identifier: ident('anonymous_id:c1'), from: bob, to: late.profileId, messageId: 'm1', eventTime: 1 }]);

@@ -60,6 +60,12 @@ export class IdentityGraph {
 
   private refusal(x: number, p: number, cause: Cause): Refusal {
     const e = this.e, P = e.profiles, identifier = e.names.identifier(x);
+    if (e.contested.has(x)) {
+      return {
+        identifier, code: 'HUB_IDENTIFIER', ...cause,
+        reason: `${identifier.type} "${identifier.value}" was seen with more ${e.config.contested.by} values than one profile may hold (a shared device); it no longer links`,
+      };
+    }
     if (e.hubs.has(x)) {
       return {
         identifier, code: 'HUB_IDENTIFIER', ...cause,

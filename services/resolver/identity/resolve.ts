@@ -27,15 +27,20 @@ export function distinctClaims(claims: readonly Claim[]): Distinct[] {
     a.eventTime - b.eventTime || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : a.canonical < b.canonical ? -1 : 1));
 }
 
-/** Identifiers seen with more than hubBound distinct identifiers of one type. */
-export function hubsOf(claims: readonly Distinct[], hubBound: number): Set<string> {
+/**
+ * Identifiers that stop linking: seen with more than hubBound distinct identifiers of one type (hubs), or of a
+ * contested type seen with more distinct identifiers of the contesting type than that type's limit allows in one
+ * profile (a shared device: a cookie seen with two user ids when a profile may hold one).
+ */
+export function hubsOf(claims: readonly Distinct[], config: IdentityConfig): Set<string> {
   const neighbours = new Map<string, Map<string, Set<string>>>();
+  const typeOf = new Map<string, string>();
   for (const c of claims) {
     for (const k of c.keys) {
       let byType = neighbours.get(k);
       if (byType === undefined) neighbours.set(k, (byType = new Map()));
       for (const [other, id] of c.ids) {
-        if (other === k) continue;
+        if (other === k) { typeOf.set(k, id.type); continue; }
         let s = byType.get(id.type);
         if (s === undefined) byType.set(id.type, (s = new Set()));
         s.add(other);
@@ -43,13 +48,18 @@ export function hubsOf(claims: readonly Distinct[], hubBound: number): Set<strin
     }
   }
   const hubs = new Set<string>();
-  for (const [k, byType] of neighbours) for (const s of byType.values()) if (s.size > hubBound) hubs.add(k);
+  for (const [k, byType] of neighbours) {
+    for (const [t, s] of byType) {
+      const bound = config.contested.by === t && config.contested.types.includes(typeOf.get(k) ?? '') ? ruleFor(config, t).limit : config.hubBound;
+      if (s.size > bound) hubs.add(k);
+    }
+  }
   return hubs;
 }
 
 export function resolve(claims: readonly Claim[], config: IdentityConfig): ProfileSnapshot[] {
   const sorted = distinctClaims(claims);
-  const hubs = hubsOf(sorted, config.hubBound);
+  const hubs = hubsOf(sorted, config);
   const profileOf = new Map<string, Draft>();
   const live = new Set<Draft>();
   const strength = (id: Identifier): [number, string, string] => [ruleFor(config, id.type).priority, id.type, id.value];

@@ -21,6 +21,12 @@ export interface IdentityConfig {
   hubBound: number;
   /** The type an alias call's previousId is linked as (Segment sends the prior anonymousId or userId there). */
   previousIdType: string;
+  /**
+   * Shared devices: an identifier of one of `types` seen with more distinct identifiers of type `by` than `by`'s
+   * limit lets one profile hold (a family computer's cookie with two user ids) is contested — like a hub, it stops
+   * linking, so the events on that device are no longer glued to whichever person logged in first.
+   */
+  contested: { types: string[]; by: string };
 }
 
 export const defaultIdentityConfig: IdentityConfig = {
@@ -39,6 +45,7 @@ export const defaultIdentityConfig: IdentityConfig = {
   maxValueLength: 256,
   hubBound: 1000,
   previousIdType: 'anonymous_id',
+  contested: { types: ['anonymous_id', 'device_id', 'advertising_id'], by: 'user_id' },
 };
 
 const typeName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'identifier types are lower_snake_case, at most 64 characters');
@@ -56,6 +63,7 @@ const input = z.object({
   maxValueLength: z.number().int().min(8).max(65536).optional(),
   hubBound: z.number().int().min(1).optional(),
   previousIdType: typeName.optional(),
+  contested: z.object({ types: z.array(typeName), by: typeName }).strict().optional(),
 }).strict();
 
 export type ParsedConfig = { ok: true; config: IdentityConfig } | { ok: false; errors: string[] };
@@ -85,6 +93,7 @@ export function parseIdentityConfig(value: unknown): ParsedConfig {
       maxValueLength: p.maxValueLength ?? base.maxValueLength,
       hubBound: p.hubBound ?? base.hubBound,
       previousIdType: p.previousIdType ?? base.previousIdType,
+      contested: p.contested ? { types: [...p.contested.types], by: p.contested.by } : base.contested,
     },
   };
 }
@@ -93,3 +102,4 @@ export function parseIdentityConfig(value: unknown): ParsedConfig {
 export function ruleFor(config: IdentityConfig, type: string): IdentityRule {
   return config.rules[type] ?? config.defaultRule;
 }
+
