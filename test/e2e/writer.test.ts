@@ -79,6 +79,17 @@ describe('warehouse writer: the ClickHouse model', () => {
     const [log] = await select<{ kind: string; id_value: string; into_profile: string }>(s.ch,
       `SELECT kind, id_value, into_profile FROM ${db()}.identity_changes WHERE message_id = 'm-erase'`);
     expect(log).toEqual({ kind: 'move', id_value: '+4930123', into_profile: '' });
+
+    // An event keyed by the erased identifier has no current profile any more; one whose identifier has no
+    // identities row yet keeps the profile it was resolved to.
+    await pub.events([
+      resolved({ messageId: 'cur-erased', userId: null, anonymousId: 'cx-ev' }, 'P-x', ['phone', '+4930123']),
+      resolved({ messageId: 'cur-unknown', anonymousId: 'never-written' }, 'P-early', ['anonymous_id', 'never-written']),
+    ]);
+    const expectedCurrent = [{ message_id: 'cur-erased', current_profile_id: '' }, { message_id: 'cur-unknown', current_profile_id: 'P-early' }];
+    expect(await eventuallyEqual(() => select<{ message_id: string; current_profile_id: string }>(s.ch,
+      `SELECT message_id, current_profile_id FROM ${db()}.events_current WHERE message_id LIKE 'cur-%' ORDER BY message_id`),
+    expectedCurrent, 'events_current')).toEqual(expectedCurrent);
   });
 
   it('maps merged-away profiles to the current one in one hop after a chain A→B→C', async () => {
