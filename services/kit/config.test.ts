@@ -6,7 +6,9 @@ import { ConfigError } from './errors.ts';
 describe('parseEnv', () => {
   it('fills defaults', () => {
     const c = parseEnv(commonEnv, {});
-    expect(c.TESSERA_KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    // The local stack's ports (infra/local) decide the default addresses.
+    expect(c.TESSERA_KAFKA_BROKERS).toEqual([`127.0.0.1:${process.env.KAFKA_PORT || 9092}`]);
+    expect(c.TESSERA_CLICKHOUSE_URL).toBe(`http://127.0.0.1:${process.env.CLICKHOUSE_HTTP_PORT || 8123}`);
     expect(c.TESSERA_TOPIC_PREFIX).toBe('tessera.');
     expect(c.TESSERA_CLICKHOUSE_DATABASE).toBe('tessera');
   });
