@@ -69,6 +69,8 @@ PROPS
       >>"$TESSERA_LOG_DIR/kafka.log" 2>&1 || die "kafka storage format failed; see $TESSERA_LOG_DIR/kafka.log"
   fi
   log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+  # Readiness reads only what this start writes to the log (it is appended to across restarts).
+  KAFKA_LOG_FROM=$(($(stat -c %s "$TESSERA_LOG_DIR/kafka.log" 2>/dev/null || echo 0) + 1))
   spawn kafka java -Xms256m -Xmx${KAFKA_HEAP:-1g} -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$data/log4j2.properties" -cp "$cp" kafka.Kafka "$conf"
 }
@@ -108,7 +110,8 @@ start_clickhouse() {
   spawn clickhouse clickhouse-server --config-file="$data/config.xml"
 }
 
-kafka_ready() { port_open "$KAFKA_PORT" && grep -q "Kafka Server started" "$TESSERA_LOG_DIR/kafka.log"; }
+KAFKA_LOG_FROM=1
+kafka_ready() { port_open "$KAFKA_PORT" && tail -c "+$KAFKA_LOG_FROM" "$TESSERA_LOG_DIR/kafka.log" | grep -q "Kafka Server started"; }
 registry_ready() { curl -fsS "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"; }
 clickhouse_ready() { [ "$(curl -fsS "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/ping")" = "Ok." ]; }
 
