@@ -15,7 +15,7 @@ import { serversDown } from '../services/kit/probe.ts';
 import { AvroCodec } from '../services/kit/registry.ts';
 import { ident } from '../services/kit/sql.ts';
 import { topicNames } from '../services/kit/topics.ts';
-import { stopService, waitReady, type ServiceProcess } from '../services/demo/processes.ts';
+import { startService, stopService, waitReady, type ServiceProcess } from '../services/demo/processes.ts';
 import { table } from '../services/demo/table.ts';
 import { defaultPopulation, generate } from '../services/loadgen/population.ts';
 import { defaultIdentityConfig } from '../services/resolver/identity/index.ts';
@@ -26,7 +26,7 @@ import { svgChart, writeChart } from './plot.ts';
 import { formatSummary, summariseProfile, type CpuProfile, type ProfileSummary } from './profile-summary.ts';
 import { qualityOf, resolveWithCore, scenarios, type ScenarioQuality } from './quality.ts';
 import { consumerPerformance, kafkaEngineIngest, type KafkaEngineResult } from './references.ts';
-import { cpuSeconds, peakRss, startWithFlags } from './services.ts';
+import { cpuSeconds, peakRss } from './services.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -131,10 +131,10 @@ const cleanup = async () => {
 process.on('SIGINT', () => { void cleanup().finally(() => process.exit(130)); });
 
 const resolverPort = 9564, writerPort = 9565;
-const resolver = startWithFlags('resolver', 'services/resolver/main.ts', env, logDir, resolverPort, prof('resolver'));
+const resolver = startService('resolver', 'services/resolver/main.ts', env, logDir, resolverPort, prof('resolver'));
 services.push(resolver);
 await waitReady(resolver);
-let writer = startWithFlags('warehouse-writer', 'services/warehouse-writer/main.ts', env, logDir, writerPort, prof('warehouse-writer'));
+let writer = startService('warehouse-writer', 'services/warehouse-writer/main.ts', env, logDir, writerPort, prof('warehouse-writer'));
 services.push(writer);
 await waitReady(writer);
 const p: Pipeline = { kafka, codec, ch, database, topics, resolverPort, writerPort };
@@ -165,7 +165,7 @@ try {
   const writerPeak1 = peakRss(writer.child.pid);
   await stopService(writer);
   services.splice(services.indexOf(writer), 1);
-  writer = startWithFlags('warehouse-writer-latency', 'services/warehouse-writer/main.ts', { ...env, TESSERA_WRITER_FLUSH_MS: String(opts.flushMs) }, logDir, writerPort, []);
+  writer = startService('warehouse-writer-latency', 'services/warehouse-writer/main.ts', { ...env, TESSERA_WRITER_FLUSH_MS: String(opts.flushMs) }, logDir, writerPort, []);
   services.push(writer);
   await waitReady(writer);
   const latCount = Math.round(opts.latencyRate * opts.latencySeconds);

@@ -8,13 +8,14 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServiceProcess { name: string; child: ChildProcess; logFile: string; port: number }
 
-export function startService(name: string, entry: string, env: Record<string, string>, logDir: string, port: number): ServiceProcess {
+/** Starts `entry` with tsx; `nodeFlags` are passed to node (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
+export function startService(name: string, entry: string, env: Record<string, string>, logDir: string, port: number, nodeFlags: string[] = []): ServiceProcess {
   mkdirSync(logDir, { recursive: true });
   const logFile = `${logDir}/${name}.log`;
   const out = createWriteStream(logFile, { flags: 'a' });
   // e.g. TESSERA_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the services.
   const extra = (process.env.TESSERA_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...extra, ...nodeFlags, '--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, ...env, TESSERA_HTTP_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,11 +22,17 @@ export class AvroCodec {
 
   /** Registers schemas/avro/<name>.avsc under `subject` (idempotent) and returns its id. */
   async register(name: string, subject: string): Promise<number> {
-    try {
-      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: readSchema(name) }, { subject });
-      return id;
-    } catch (err) {
-      throw registryFault(err, `registering ${name} under subject ${subject}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: readSchema(name) }, { subject });
+        return id;
+      } catch (err) {
+        // Services starting together race to set a new subject's compatibility rule after registering the schema;
+        // the loser gets 409 on /config (Apicurio): the schema is in, and the next attempt finds the rule set.
+        const e = err as { status?: number; url?: string };
+        if (e.status === 409 && /\/config\//.test(e.url ?? '') && attempt < 3) continue;
+        throw registryFault(err, `registering ${name} under subject ${subject}`);
+      }
     }
   }
 

@@ -3,34 +3,28 @@
 // event exactly once (without FINAL), every identifier in the right profile, the same active profiles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { select } from '../../services/kit/clickhouse.ts';
-import { metric, startService, stopService, type ServiceProcess } from '../../services/demo/processes.ts';
+import { metric } from '../../services/demo/processes.ts';
+import { kill9, serviceHarness, type ServiceHarness } from '../support/services.ts';
 import { defaultPopulation, generate } from '../../services/loadgen/population.ts';
 import { produceTouchpoints } from '../../services/loadgen/produce.ts';
 import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../../services/resolver/identity/index.ts';
 import { validateTouchpoint } from '../../services/resolver/validate.ts';
 import { committed, endOffsets, eventually } from '../support/published.ts';
-import { freePort, isolatedStack, type IsolatedStack } from '../support/stack.ts';
+import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 
 let s: IsolatedStack;
-let logDir: string;
-const running: ServiceProcess[] = [];
+let services: ServiceHarness;
 beforeAll(async () => {
   s = await isolatedStack('pcrash', { partitions: 3 });
-  logDir = `${process.env.TESSERA_HOME ?? `${process.env.HOME}/.cache/tessera`}/stack/logs/test-${s.id}`;
+  services = serviceHarness(s);
 });
 afterAll(async () => {
-  for (const p of running) await stopService(p, 5000);
+  await services?.stopAll();
   await s?.close();
 });
 
-async function start(name: 'resolver' | 'warehouse-writer'): Promise<ServiceProcess> {
-  const env = { ...s.env, TESSERA_LOG_LEVEL: 'info', TESSERA_RESOLVER_TXN_MAX: '300', TESSERA_RESOLVER_SESSION_TIMEOUT_MS: '6000',
-    TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000', TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100' };
-  const p = startService(name, `services/${name}/main.ts`, env, logDir, await freePort());
-  running.push(p);
-  return p;
-}
-const kill9 = (p: ServiceProcess) => new Promise<void>((resolve) => { p.child.once('exit', () => resolve()); p.child.kill('SIGKILL'); });
+const start = (name: 'resolver' | 'warehouse-writer') =>
+  services.start(name, { TESSERA_RESOLVER_TXN_MAX: '300', TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100' });
 const eventsInClickHouse = async () => Number((await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events`))[0]?.n ?? 0);
 
 describe('pipeline crash safety', () => {

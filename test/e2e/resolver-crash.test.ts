@@ -2,33 +2,29 @@
 // computes from the same events, and every valid event is published exactly once (nothing lost, nothing twice).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileRecord, ResolvedEvent } from '../../services/kit/records.ts';
-import { metric, startService, stopService, type ServiceProcess } from '../../services/demo/processes.ts';
+import { metric, type ServiceProcess } from '../../services/demo/processes.ts';
+import { kill9, serviceHarness, type ServiceHarness } from '../support/services.ts';
 import { defaultPopulation, generate } from '../../services/loadgen/population.ts';
 import { malformedRecords, produceTouchpoints } from '../../services/loadgen/produce.ts';
 import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../../services/resolver/identity/index.ts';
 import { validateTouchpoint } from '../../services/resolver/validate.ts';
-import { freePort, isolatedStack, type IsolatedStack } from '../support/stack.ts';
+import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 import { latestByKey, readTopic } from '../support/topics.ts';
 import { committed, endOffsets, eventually } from '../support/published.ts';
 
 let s: IsolatedStack;
-let logDir: string;
-const running: ServiceProcess[] = [];
+let services: ServiceHarness;
 beforeAll(async () => {
   s = await isolatedStack('rcrash', { partitions: 3 });
-  logDir = `${process.env.TESSERA_HOME ?? `${process.env.HOME}/.cache/tessera`}/stack/logs/test-${s.id}`;
+  services = serviceHarness(s);
 });
 afterAll(async () => {
-  for (const p of running) await stopService(p, 5000);
+  await services?.stopAll();
   await s?.close();
 });
 
-async function startResolver(): Promise<ServiceProcess> {
-  const p = startService('resolver', 'services/resolver/main.ts', { ...s.env, TESSERA_LOG_LEVEL: 'info', TESSERA_RESOLVER_TXN_MAX: '200', TESSERA_RESOLVER_SESSION_TIMEOUT_MS: '6000' }, logDir, await freePort());
-  running.push(p);
-  return p;
-}
-const killed = (p: ServiceProcess) => new Promise<void>((resolve) => { p.child.once('exit', () => resolve()); p.child.kill('SIGKILL'); });
+const startResolver = () => services.start('resolver', { TESSERA_RESOLVER_TXN_MAX: '200' });
+const killed = kill9;
 const consumedBy = (p: ServiceProcess) => metric(p.port, 'tessera_resolver_events_in_total').catch(() => 0);
 
 /** Canonical form of a set of profiles: id → sorted identifiers. */

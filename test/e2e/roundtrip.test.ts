@@ -1,5 +1,6 @@
 // Foundation round trip: Avro touchpoints through the real Kafka, registry and ClickHouse, queried back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AvroCodec } from '../../services/kit/registry.ts';
 import type { EachBatchPayload } from 'kafkajs';
 import { select } from '../../services/kit/clickhouse.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
@@ -77,5 +78,14 @@ describe('round trip through Kafka, the schema registry and ClickHouse', () => {
     const [totals] = await select<{ n: string; revenue: number; ios: string }>(s.ch,
       `SELECT count() AS n, sum(revenue) AS revenue, countIf(source = 'ios') AS ios FROM ${s.database}.events FINAL`);
     expect(totals).toEqual({ n: '50', revenue: sent.reduce((a, t) => a + (t.properties.revenue as number), 0), ios: '17' });
+  });
+});
+
+describe('schema registration', () => {
+  it('several services registering the same new subject at once all get the same schema id', async () => {
+    const subject = `${s.prefix}race-value`;
+    const codecs = Array.from({ length: 5 }, () => new AvroCodec(inject('stack').registryUrl));
+    const ids = await Promise.all(codecs.map((c) => c.register('touchpoint', subject)));
+    expect(new Set(ids).size).toBe(1);
   });
 });
