@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { Kafka, Producer } from 'kafkajs';
 import { backoff, sleep } from '../kit/backoff.ts';
 import { describe } from '../kit/errors.ts';
-import { createKafka, ensureTopics, idempotentProducer, topicSpecs } from '../kit/kafka.ts';
+import { createKafka, createMissingTopics, idempotentProducer } from '../kit/kafka.ts';
 import { createLogger, type Logger } from '../kit/log.ts';
 import { Ops } from '../kit/ops.ts';
 import type { DeadLetterRecord } from '../kit/records.ts';
@@ -80,13 +80,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       if (stop.signal.aborted) return;
       try {
         if (deps.ensureTopics !== false && !encoder) {
-          const admin = kafka.admin();
-          await admin.connect();
-          try {
-            await ensureTopics(admin, topicSpecs(topics, { partitions: config.partitions, replicationFactor: config.replicationFactor }));
-          } finally {
-            await admin.disconnect();
-          }
+          await createMissingTopics(kafka, topics, { partitions: config.partitions, replicationFactor: config.replicationFactor });
         }
         if (!sink.connected) {
           await producer.connect();

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { avroType } from '../kit/avro.ts';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { describe, TesseraError } from '../kit/errors.ts';
-import { createKafka, ensureTopics, idempotentProducer, topicSpecs } from '../kit/kafka.ts';
+import { createKafka, createMissingTopics, idempotentProducer } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { SCHEMAS } from '../kit/records.ts';
 import { AvroCodec } from '../kit/registry.ts';
@@ -90,13 +90,7 @@ try {
   let encode: (t: Touchpoint) => Buffer = (t) => avroType(SCHEMAS.touchpoint).toBuffer(t);
   if (producer && kafka) {
     // Kafka does not create topics on first produce here; a missing topic would stall every produce.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, topicSpecs(topics, { partitions: env.TESSERA_PARTITIONS, replicationFactor: env.TESSERA_REPLICATION_FACTOR }));
-    } finally {
-      await admin.disconnect();
-    }
+    await createMissingTopics(kafka, topics, { partitions: env.TESSERA_PARTITIONS, replicationFactor: env.TESSERA_REPLICATION_FACTOR });
     const codec = new AvroCodec(env.TESSERA_REGISTRY_URL);
     const schemaId = await codec.register(SCHEMAS.touchpoint, `${topics.touchpoints}-value`);
     encode = (t) => codec.encode(SCHEMAS.touchpoint, schemaId, t);

@@ -66,3 +66,14 @@ export function idempotentProducer(kafka: Kafka, opts: { transactionalId?: strin
     ...(opts.transactionalId ? { transactionalId: opts.transactionalId, transactionTimeout: opts.transactionTimeout ?? 60_000 } : {}),
   });
 }
+
+/** Creates the contract's missing topics with its own short-lived admin client; returns the topics it created. */
+export async function createMissingTopics(kafka: Kafka, topics: Topics, layout: TopicLayout): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await ensureTopics(admin, topicSpecs(topics, layout));
+  } finally {
+    await admin.disconnect();
+  }
+}

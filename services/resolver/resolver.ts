@@ -4,7 +4,7 @@ import type { Batch, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs'
 import { backoff, sleep } from '../kit/backoff.ts';
 import { deadLetter } from '../kit/dead-letter.ts';
 import { describe as describeError } from '../kit/errors.ts';
-import { ensureTopics, idempotentProducer, topicSpecs } from '../kit/kafka.ts';
+import { createMissingTopics, idempotentProducer } from '../kit/kafka.ts';
 import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
 import { SCHEMAS, type DeadLetterRecord, type ResolvedEvent } from '../kit/records.ts';
@@ -64,14 +64,8 @@ export class Resolver {
 
   /** Creates topics, registers schemas, then consumes until stop(); failures restart the session with backoff. */
   async start(): Promise<void> {
-    const admin = this.d.kafka.admin();
-    await admin.connect();
-    try {
-      const created = await ensureTopics(admin, topicSpecs(this.topics, { partitions: this.d.config.TESSERA_PARTITIONS, replicationFactor: this.d.config.TESSERA_REPLICATION_FACTOR }));
-      if (created.length) this.d.log.info({ topics: created }, 'created topics');
-    } finally {
-      await admin.disconnect();
-    }
+    const created = await createMissingTopics(this.d.kafka, this.topics, { partitions: this.d.config.TESSERA_PARTITIONS, replicationFactor: this.d.config.TESSERA_REPLICATION_FACTOR });
+    if (created.length) this.d.log.info({ topics: created }, 'created topics');
     const t = this.topics;
     const subject = (topic: string) => `${topic}-value`;
     this.schemaIds = {

@@ -1,7 +1,7 @@
 // Warehouse writer entry point: parse config → adapters → migrate and run the writer loop → stop on SIGTERM.
 import { createClickHouse } from '../kit/clickhouse.ts';
 import { configOrExit } from '../kit/config.ts';
-import { createKafka, ensureTopics, topicSpecs } from '../kit/kafka.ts';
+import { createKafka, createMissingTopics } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { migrate } from '../kit/migrate.ts';
 import { onShutdown, Ops } from '../kit/ops.ts';
@@ -46,10 +46,7 @@ onShutdown(log, async () => {
 try {
   const port = await ops.listen(cfg.TESSERA_HTTP_PORT, cfg.TESSERA_HTTP_HOST, log);
   log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP }, 'ops endpoints listening');
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topicSpecs(topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR }));
-  await admin.disconnect();
+  await createMissingTopics(kafka, topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR });
   await writer.start();
 } catch (err) {
   log.fatal({ err }, 'warehouse writer failed to start');

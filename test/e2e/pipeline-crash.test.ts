@@ -7,8 +7,7 @@ import { metric } from '../../services/demo/processes.ts';
 import { kill9, serviceHarness, type ServiceHarness } from '../support/services.ts';
 import { defaultPopulation, generate } from '../../services/loadgen/population.ts';
 import { produceTouchpoints } from '../../services/loadgen/produce.ts';
-import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../../services/resolver/identity/index.ts';
-import { validateTouchpoint } from '../../services/resolver/validate.ts';
+import { cleanRun } from '../support/clean-run.ts';
 import { committed, endOffsets, eventually } from '../support/published.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 
@@ -30,14 +29,7 @@ const eventsInClickHouse = async () => Number((await select<{ n: string }>(s.ch,
 describe('pipeline crash safety', () => {
   it('kill -9 of the resolver and of the writer mid-stream: ClickHouse ends exactly as a clean computation says', async () => {
     const { touchpoints } = generate({ ...defaultPopulation, people: 400, seed: 23 });
-    const graph = new IdentityGraph(defaultIdentityConfig);
-    let valid = 0;
-    for (const t of touchpoints) {
-      if (!validateTouchpoint(t).ok) continue;
-      valid += 1;
-      const x = extractIdentifiers(t, defaultIdentityConfig);
-      if (x.identifiers.length) graph.apply({ messageId: t.messageId, eventTime: t.timestamp, identifiers: x.identifiers });
-    }
+    const { graph, valid } = cleanRun(touchpoints);
     const expectedProfiles = graph.profiles();
     const expectedIdentities = new Map(expectedProfiles.flatMap((p) => p.identifiers.map((l) => [`${l.identifier.type}:${l.identifier.value}`, p.profileId] as const)));
 

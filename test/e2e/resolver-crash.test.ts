@@ -6,8 +6,7 @@ import { metric, type ServiceProcess } from '../../services/demo/processes.ts';
 import { kill9, serviceHarness, type ServiceHarness } from '../support/services.ts';
 import { defaultPopulation, generate } from '../../services/loadgen/population.ts';
 import { malformedRecords, produceTouchpoints } from '../../services/loadgen/produce.ts';
-import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../../services/resolver/identity/index.ts';
-import { validateTouchpoint } from '../../services/resolver/validate.ts';
+import { cleanRun } from '../support/clean-run.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 import { latestByKey, readTopic } from '../support/topics.ts';
 import { committed, endOffsets, eventually } from '../support/published.ts';
@@ -37,14 +36,7 @@ describe('resolver crash safety', () => {
     const { touchpoints } = generate({ ...defaultPopulation, people: 500, seed: 11 });
 
     // What a clean run must produce: the pure core over the same set of events.
-    const graph = new IdentityGraph(defaultIdentityConfig);
-    let valid = 0;
-    for (const t of touchpoints) {
-      if (!validateTouchpoint(t).ok) continue;
-      valid += 1;
-      const x = extractIdentifiers(t, defaultIdentityConfig);
-      if (x.identifiers.length) graph.apply({ messageId: t.messageId, eventTime: t.timestamp, identifiers: x.identifiers });
-    }
+    const { graph, valid } = cleanRun(touchpoints);
     const expected = canonical(graph.profiles().map((p) => ({ profileId: p.profileId, ids: p.identifiers.map((l) => `${l.identifier.type}:${l.identifier.value}`) })));
 
     let r = await startResolver();

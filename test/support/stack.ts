@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
-import { createKafka, ensureTopics, topicSpecs } from '../../services/kit/kafka.ts';
+import { createKafka, createMissingTopics } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { migrate } from '../../services/kit/migrate.ts';
 import { AvroCodec } from '../../services/kit/registry.ts';
@@ -29,10 +29,7 @@ export async function isolatedStack(name: string, opts: { partitions?: number } 
   const database = `t_${id}`;
   const topics = topicNames(prefix);
   const kafka = createKafka(endpoints.kafkaBrokers, `test-${id}`, createLogger('test', 'warn'));
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topicSpecs(topics, { partitions: opts.partitions ?? 3, replicationFactor: 1 }));
-  await admin.disconnect();
+  await createMissingTopics(kafka, topics, { partitions: opts.partitions ?? 3, replicationFactor: 1 });
   const ch = createClickHouse({ url: endpoints.clickhouseUrl, user: 'default', password: '' });
   await migrate(ch, database);
   const codec = new AvroCodec(endpoints.registryUrl);
