@@ -1,10 +1,10 @@
 // Benchmark of the identity core: events/s on one core and heap bytes per identifier on a generated workload.
 // Run: node --expose-gc --import tsx bench/core.ts [--identifiers=1e6,1e7] [--late=0.02] [--extract=200000]
 import { touchpoint } from '../test/support/builders.ts';
-import { extractIdentifiers } from '../services/resolver/identity/identifiers.ts';
-import { IdentityGraph } from '../services/resolver/identity/graph.ts';
-import { defaultIdentityConfig } from '../services/resolver/identity/rules.ts';
-import type { Claim, Identifier } from '../services/resolver/identity/types.ts';
+import { extractIdentifiers } from '../services/identity/identifiers.ts';
+import { IdentityGraph } from '../services/identity/graph.ts';
+import { defaultIdentityConfig } from '../services/identity/rules.ts';
+import type { Claim, Identifier } from '../services/identity/types.ts';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const sizes = (args.get('identifiers') ?? '1e6').split(',').map(Number);

@@ -6,11 +6,11 @@ import { select } from '../services/kit/clickhouse.ts';
 import type { AvroCodec } from '../services/kit/registry.ts';
 import { ident, strList } from '../services/kit/sql.ts';
 import type { Topics } from '../services/kit/topics.ts';
-import type { Touchpoint } from '../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../services/contract/touchpoint.ts';
 import { metric } from '../services/demo/processes.ts';
 import { produceTouchpoints } from '../services/loadgen/produce.ts';
 import { progressLine } from '../services/loadgen/progress.ts';
-import { validateTouchpoint } from '../services/resolver/validate.ts';
+import { validateTouchpoint } from '../services/contract/validate.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

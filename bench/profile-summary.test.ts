@@ -7,7 +7,7 @@ const node = (id: number, functionName: string, url = '', lineNumber = 0, childr
 /** root → a (graph.ts) → b (kafkajs); plus idle and GC. */
 const nodes = [
   node(1, '(root)', '', 0, [2, 4, 5]),
-  node(2, 'apply', 'file:///w/services/resolver/identity/graph.ts', 23, [3]),
+  node(2, 'apply', 'file:///w/services/identity/graph.ts', 23, [3]),
   node(3, 'decode', 'file:///w/node_modules/kafkajs/src/protocol/decoder.js', 9),
   node(4, '(idle)'),
   node(5, '(garbage collector)'),
@@ -40,8 +40,8 @@ describe('summariseProfile', () => {
   it('ranks functions by self time with shares of busy time, and groups by area', () => {
     const s = summariseProfile({ nodes, startTime: 0, endTime: 1, samples: [3, 3, 2, 5, 4], timeDeltas: [0, 100, 100, 100, 100] });
     expect(s.functions.map((f) => [f.name, f.share])).toEqual([['decode', 0.5], ['apply', 0.25], ['(garbage collector)', 0.25]]);
-    expect(s.functions[1]!.where).toBe('services/resolver/identity/graph.ts:24');
-    expect(s.areas.map((a) => a.area)).toEqual(['kafkajs', 'services/resolver/identity', '(garbage collector)']);
+    expect(s.functions[1]!.where).toBe('services/identity/graph.ts:24');
+    expect(s.areas.map((a) => a.area)).toEqual(['kafkajs', 'services/identity', '(garbage collector)']);
   });
 
   it('falls back to hit counts when there are no samples', () => {
@@ -57,7 +57,7 @@ describe('areaOf', () => {
     ['file:///w/node_modules/kafkajs/src/x.js', 'f', 'kafkajs'],
     ['file:///w/node_modules/@kafkajs/confluent-schema-registry/dist/a.js', 'f', '@kafkajs/confluent-schema-registry'],
     ['file:///w/node_modules/.pnpm/x/node_modules/avsc/lib/types.js', 'f', 'avsc'],
-    ['file:///w/services/resolver/identity/graph.ts', 'f', 'services/resolver/identity'],
+    ['file:///w/services/identity/graph.ts', 'f', 'services/identity'],
     ['node:internal/streams/readable', 'f', 'node:internal'],
     ['', '(garbage collector)', '(garbage collector)'],
     ['', 'JSONParse', '(native)'],

@@ -23,7 +23,7 @@ export interface ProfileSummary {
   areas: { area: string; ms: number; share: number }[];
 }
 
-/** Names the place a script lives: `kafkajs`, `services/resolver/identity`, `node:internal`, `(garbage collector)`. */
+/** Names the place a script lives: `kafkajs`, `services/identity`, `node:internal`, `(garbage collector)`. */
 export function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:')) return 'node:internal';

@@ -1,11 +1,11 @@
 // Identity quality of the pure core over a generated population: against the ground truth and against the
 // linkable truth (the best any resolver could do from the identifiers). The pipeline gives the same profiles
 // (test/e2e/resolver-crash.test.ts), so this is the pipeline's quality without running it.
-import type { Touchpoint } from '../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../services/contract/touchpoint.ts';
 import type { PopulationOptions } from '../services/loadgen/population.ts';
 import { pairwiseQuality, type Quality } from '../services/loadgen/quality.ts';
-import { extractIdentifiers, IdentityGraph, type IdentityConfig, type Identifier } from '../services/resolver/identity/index.ts';
-import { validateTouchpoint } from '../services/resolver/validate.ts';
+import { extractIdentifiers, IdentityGraph, type IdentityConfig, type Identifier } from '../services/identity/index.ts';
+import { validateTouchpoint } from '../services/contract/validate.ts';
 import { linkableTruth } from './linkable.ts';
 
 export interface Scenario { name: string; about: string; options: Partial<PopulationOptions> }

@@ -7,7 +7,7 @@ import type { ClickHouseClient } from '../services/kit/clickhouse.ts';
 import { select } from '../services/kit/clickhouse.ts';
 import { idempotentProducer } from '../services/kit/kafka.ts';
 import { ident, str } from '../services/kit/sql.ts';
-import type { Touchpoint } from '../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../services/contract/touchpoint.ts';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

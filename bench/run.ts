@@ -18,7 +18,7 @@ import { topicNames } from '../services/kit/topics.ts';
 import { startService, stopService, waitReady, type ServiceProcess } from '../services/demo/processes.ts';
 import { table } from '../services/demo/table.ts';
 import { defaultPopulation, generate } from '../services/loadgen/population.ts';
-import { defaultIdentityConfig } from '../services/resolver/identity/index.ts';
+import { defaultIdentityConfig } from '../services/identity/index.ts';
 import { machineInfo } from './machine.ts';
 import { summarise } from './percentile.ts';
 import { latency, throughput, type Pipeline } from './pipeline.ts';

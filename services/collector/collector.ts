@@ -13,7 +13,7 @@ import { topicNames } from '../kit/topics.ts';
 import type { CollectorConfig } from './config.ts';
 import { createHandler, type Encoder } from './http.ts';
 import { collectorMetrics } from './metrics.ts';
-import { partitionKey } from './normalise.ts';
+import { partitionKey } from '../contract/normalise.ts';
 import { KafkaSink } from './sink.ts';
 
 export interface CollectorDeps {

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 import { authorise, mask, writeKeyFromBody, writeKeyFromHeader, type WriteKeys } from './auth.ts';
 import { readBody } from './body.ts';
 import type { CollectorMetrics } from './metrics.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { segmentCall } from '../../test/support/segment.ts';
-import type { NormaliseOptions } from './normalise.ts';
+import type { NormaliseOptions } from '../contract/normalise.ts';
 import { LIMITS, planRequest, ROUTES, successBody, type Route } from './request.ts';
 
 const opts: NormaliseOptions = { receivedAt: Date.parse('2026-03-01T12:00:00Z'), channel: null, defaultSource: 'server', maxFutureMs: 86_400_000 };

@@ -1,7 +1,7 @@
 // Endpoints, size limits and what one request body amounts to: calls to produce, calls refused, or an error (pure).
-import type { Touchpoint, TouchpointType } from '../kit/touchpoint.ts';
-import { isObject, kindOf } from './fields.ts';
-import { normaliseCall, type NormaliseOptions } from './normalise.ts';
+import type { Touchpoint, TouchpointType } from '../contract/touchpoint.ts';
+import { isObject, kindOf } from '../contract/fields.ts';
+import { normaliseCall, type NormaliseOptions } from '../contract/normalise.ts';
 
 export type Route = { kind: 'call'; type: TouchpointType } | { kind: 'batch' };
 

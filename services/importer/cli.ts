@@ -10,7 +10,7 @@ import { createLogger } from '../kit/log.ts';
 import { SCHEMAS } from '../kit/records.ts';
 import { AvroCodec } from '../kit/registry.ts';
 import { topicNames } from '../kit/topics.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 import { parseMapping } from './mapping.ts';
 import { progressBar } from './progress.ts';
 import type { Format } from './reader.ts';

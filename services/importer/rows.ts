@@ -1,7 +1,7 @@
 // One imported row → a Segment-spec call via the mapping, then the collector's own validation → a touchpoint (pure).
-import { derivedMessageId } from '../collector/message-id.ts';
-import { normaliseCall, type Normalised } from '../collector/normalise.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import { derivedMessageId } from '../contract/message-id.ts';
+import { normaliseCall, type Normalised } from '../contract/normalise.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 import { TEMPLATE, type Mapping, type ValueSpec } from './mapping.ts';
 
 /** Reads a column of the current row: a CSV cell by header name, or an NDJSON field (dotted paths reach nested ones). */

@@ -2,9 +2,9 @@
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { once } from 'node:events';
-import { partitionKey } from '../collector/normalise.ts';
+import { partitionKey } from '../contract/normalise.ts';
 import { TesseraError } from '../kit/errors.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 import { referencedColumns, type Mapping } from './mapping.ts';
 import { openRows, type Format } from './reader.ts';
 import { importRow } from './rows.ts';

@@ -24,7 +24,7 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
 
 export interface TopicLayout { partitions: number; replicationFactor: number }
 
-/** The topics of DESIGN.md §1 with their configs: profiles and changelog are compacted tables. */
+/** The topics of docs/architecture.md with their configs: profiles and changelog are compacted tables. */
 export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] {
   const compacted = [
     { name: 'cleanup.policy', value: 'compact' },

@@ -1,5 +1,5 @@
 // The records Tessera publishes (schemas/avro/*.avsc other than the touchpoint), in TypeScript.
-import type { Touchpoint } from './touchpoint.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 
 export interface IdentifierRecord { type: string; value: string }
 

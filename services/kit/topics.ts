@@ -1,4 +1,4 @@
-// Topic names, derived from one configurable prefix (DESIGN.md §1).
+// Topic names, derived from one configurable prefix (docs/architecture.md, topics).
 
 export interface Topics {
   touchpoints: string;

@@ -2,7 +2,7 @@
 // Pure: no clock, no I/O. Scenarios: anonymous browsing then login, several devices per person, cookie churn,
 // shared family devices and emails, SDK placeholder values, CRM imports with messy emails and phones,
 // support tickets by email only, server-side orders.
-import type { Context, Touchpoint } from '../kit/touchpoint.ts';
+import type { Context, Touchpoint } from '../contract/touchpoint.ts';
 import { Random } from './random.ts';
 
 export interface PopulationOptions {

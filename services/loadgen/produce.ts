@@ -2,7 +2,7 @@
 import type { Kafka } from 'kafkajs';
 import { idempotentProducer } from '../kit/kafka.ts';
 import type { AvroCodec } from '../kit/registry.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 
 export interface ProduceOptions {
   kafka: Kafka;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { ConfigError } from '../kit/errors.ts';
-import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from './identity/index.ts';
+import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from '../identity/index.ts';
 
 const shape = {
   ...commonEnv,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { touchpoint } from '../../test/support/builders.ts';
-import type { StepResult } from './identity/index.ts';
+import type { StepResult } from '../identity/index.ts';
 import { OutputBatch } from './outputs.ts';
 
 const step = (over: Partial<StepResult>): StepResult => ({

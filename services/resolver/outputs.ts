@@ -2,8 +2,8 @@
 import type {
   ClaimRecord, IdentityChangeRecord, ProfileRecord, ResolvedEvent,
 } from '../kit/records.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
-import type { Extraction, ProfileChange, StepResult } from './identity/index.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
+import type { Extraction, ProfileChange, StepResult } from '../identity/index.ts';
 
 export interface Out<V> { key: string; value: V | null; version: number }
 

@@ -9,18 +9,18 @@ import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
 import { SCHEMAS, type DeadLetterRecord, type ResolvedEvent } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 import { topicNames, type Topics } from '../kit/topics.ts';
 import { singleOwnerAssigner } from './assigner.ts';
 import type { ResolverConfig } from './config.ts';
-import { extractIdentifiers, IdentityGraph, type StepResult } from './identity/index.ts';
+import { extractIdentifiers, IdentityGraph, type StepResult } from '../identity/index.ts';
 import type { ResolverMetrics } from './metrics.ts';
 import { OutputBatch, type Out } from './outputs.ts';
 import { RecentMessages } from './dedupe.ts';
 import { readChangelog } from './restore.ts';
 import { spliceResolved } from '../kit/splice.ts';
 import { OpenTransaction } from './transaction.ts';
-import { validateTouchpoint } from './validate.ts';
+import { validateTouchpoint } from '../contract/validate.ts';
 import { VersionClock } from './version-clock.ts';
 
 export interface ResolverDeps {

@@ -4,7 +4,7 @@ import type { Logger } from '../kit/log.ts';
 import type { ClaimRecord } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import { TesseraError } from '../kit/errors.ts';
-import type { ChangelogRecord } from './identity/index.ts';
+import type { ChangelogRecord } from '../identity/index.ts';
 
 export interface RestoreOptions {
   kafka: Kafka;

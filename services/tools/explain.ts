@@ -9,7 +9,7 @@ import { createLogger } from '../kit/log.ts';
 import { AvroCodec } from '../kit/registry.ts';
 import { topicNames } from '../kit/topics.ts';
 import { parseResolverConfig } from '../resolver/config.ts';
-import { IdentityGraph, normaliseIdentifier, type Identifier } from '../resolver/identity/index.ts';
+import { IdentityGraph, normaliseIdentifier, type Identifier } from '../identity/index.ts';
 import { readChangelog } from '../resolver/restore.ts';
 
 const { positionals } = parseArgs({ allowPositionals: true, options: {} });

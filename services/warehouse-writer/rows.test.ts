@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IdentityChangeRecord, LinkedIdentifierRecord, ProfileRecord, ResolvedEvent } from '../kit/records.ts';
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import type { Touchpoint } from '../contract/touchpoint.ts';
 import { anchorOf, eventRow, identityChangeRows, profileRows, resolvedRows, sessionKey } from './rows.ts';
 
 const at = { topic: 't.profiles', partition: 2, offset: '41' };

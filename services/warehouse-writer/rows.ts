@@ -1,6 +1,6 @@
 // Pure mapping from published records to ClickHouse rows (schemas/clickhouse); no I/O.
 import type { IdentityChangeRecord, LinkedIdentifierRecord, ProfileRecord, ResolvedEvent } from '../kit/records.ts';
-import type { Scalars } from '../kit/touchpoint.ts';
+import type { Scalars } from '../contract/touchpoint.ts';
 
 export interface SourcePosition { topic: string; partition: number; offset: string }
 

@@ -38,7 +38,7 @@ export interface WriterOptions {
 }
 
 /**
- * Exactly-once into ClickHouse without Kafka's help (DESIGN.md §4): every row carries its source offset, a flush
+ * Exactly-once into ClickHouse without Kafka's help (docs/architecture.md, exactly once): every row carries its source offset, a flush
  * writes each table in one atomic insert, records at or below a table's watermark are skipped for that table,
  * and offsets are committed to Kafka only after ClickHouse acknowledged.
  */

@@ -8,7 +8,7 @@ import { startCollector, type RunningCollector } from '../../services/collector/
 import { collectorConfig } from '../../services/collector/config.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import type { DeadLetterRecord } from '../../services/kit/records.ts';
-import type { Touchpoint } from '../../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { segmentCall } from '../support/segment.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 

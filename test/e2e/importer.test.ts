@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Touchpoint } from '../../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 
 const run = promisify(execFile);

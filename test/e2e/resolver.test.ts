@@ -5,7 +5,7 @@ import { idempotentProducer } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { Ops } from '../../services/kit/ops.ts';
 import type { DeadLetterRecord, IdentityChangeRecord, ProfileRecord, ResolvedEvent } from '../../services/kit/records.ts';
-import type { Touchpoint } from '../../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { parseResolverConfig } from '../../services/resolver/config.ts';
 import { resolverMetrics } from '../../services/resolver/metrics.ts';
 import { Resolver } from '../../services/resolver/resolver.ts';

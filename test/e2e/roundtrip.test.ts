@@ -6,7 +6,7 @@ import { select } from '../../services/kit/clickhouse.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
 import type { ResolvedEvent } from '../../services/kit/records.ts';
 import { str } from '../../services/kit/sql.ts';
-import type { Touchpoint } from '../../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { eventRow } from '../../services/warehouse-writer/rows.ts';
 import { context, device, touchpoint } from '../support/builders.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';

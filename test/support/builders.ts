@@ -1,5 +1,5 @@
 // Test fixture builders: touchpoint({ userId: 'u1' }) gives a complete, valid touchpoint.
-import type { Context, Device, Touchpoint } from '../../services/kit/touchpoint.ts';
+import type { Context, Device, Touchpoint } from '../../services/contract/touchpoint.ts';
 
 let seq = 0;
 

@@ -1,7 +1,7 @@
 // What a clean run of the resolver must produce: the pure core over the same events, skipping invalid ones.
-import type { Touchpoint } from '../../services/kit/touchpoint.ts';
-import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../../services/resolver/identity/index.ts';
-import { validateTouchpoint } from '../../services/resolver/validate.ts';
+import type { Touchpoint } from '../../services/contract/touchpoint.ts';
+import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../../services/identity/index.ts';
+import { validateTouchpoint } from '../../services/contract/validate.ts';
 
 export function cleanRun(touchpoints: readonly Touchpoint[], config = defaultIdentityConfig): { graph: IdentityGraph; valid: number } {
   const graph = new IdentityGraph(config);

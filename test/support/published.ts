@@ -15,7 +15,7 @@ import { writerMetrics, type WriterMetrics } from '../../services/warehouse-writ
 import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
 import { WarehouseWriter } from '../../services/warehouse-writer/writer.ts';
 import { touchpoint } from './builders.ts';
-import type { Touchpoint } from '../../services/kit/touchpoint.ts';
+import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 
 export function resolved(t: Partial<Touchpoint>, profileId: string | null, primary: [string, string] | null, extra: Partial<ResolvedEvent> = {}): ResolvedEvent {
   const tp = touchpoint(t);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claim, ident, touchpoint } from '../../../test/support/builders.ts';
+import { claim, ident, touchpoint } from '../../test/support/builders.ts';
 import { IdentityGraph } from './graph.ts';
 import { extractIdentifiers } from './identifiers.ts';
 import { resolve } from './resolve.ts';

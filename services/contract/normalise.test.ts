@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { avroType, invalidPaths } from '../kit/avro.ts';
-import type { TouchpointType } from '../kit/touchpoint.ts';
+import type { TouchpointType } from './touchpoint.ts';
 import { segmentCall } from '../../test/support/segment.ts';
 import { normaliseCall, WARNING_PROPERTY, type NormaliseOptions } from './normalise.ts';
 

@@ -1,5 +1,5 @@
 // Checks a decoded touchpoint beyond what Avro enforces; a failure is data (→ DLQ), never an exception.
-import type { Touchpoint } from '../kit/touchpoint.ts';
+import type { Touchpoint } from './touchpoint.ts';
 
 export type Validation = { ok: true } | { ok: false; code: 'TSR_DLQ_INVALID'; reason: string };
 

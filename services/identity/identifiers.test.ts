@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { context, device, touchpoint } from '../../../test/support/builders.ts';
+import { context, device, touchpoint } from '../../test/support/builders.ts';
 import { extractIdentifiers } from './identifiers.ts';
 import { defaultIdentityConfig } from './rules.ts';
 

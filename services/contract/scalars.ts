@@ -1,5 +1,5 @@
-// Free-form traits and properties as scalar maps: nested values become JSON strings (DESIGN.md §2; pure).
-import type { Scalar, Scalars } from '../kit/touchpoint.ts';
+// Free-form traits and properties as scalar maps: nested values become JSON strings (docs/architecture.md; pure).
+import type { Scalar, Scalars } from './touchpoint.ts';
 import { isObject, kindOf, type Problems } from './fields.ts';
 
 function scalar(v: unknown): Scalar | undefined {

@@ -1,6 +1,6 @@
 // A Segment-spec call (from any SDK, or a mapped import row) → a Touchpoint, or the problems that stop it (pure).
-import type { Context, ExternalId, Scalar, Scalars, Touchpoint, TouchpointType } from '../kit/touchpoint.ts';
-import { TOUCHPOINT_TYPES } from '../kit/touchpoint.ts';
+import type { Context, ExternalId, Scalar, Scalars, Touchpoint, TouchpointType } from './touchpoint.ts';
+import { TOUCHPOINT_TYPES } from './touchpoint.ts';
 import { isObject, kindOf, Problems, type Json } from './fields.ts';
 import { derivedMessageId } from './message-id.ts';
 import { scalars } from './scalars.ts';

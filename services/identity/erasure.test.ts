@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claim, ident } from '../../../test/support/builders.ts';
+import { claim, ident } from '../../test/support/builders.ts';
 import { IdentityGraph } from './graph.ts';
 import { resolve } from './resolve.ts';
 import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from './rules.ts';

@@ -1,5 +1,5 @@
-// Extract the typed identifiers of a touchpoint from every source DESIGN.md §3 lists, normalised and deduplicated.
-import type { Scalar, Touchpoint } from '../../kit/touchpoint.ts';
+// Extract the typed identifiers of a touchpoint from every source docs/architecture.md (identity semantics) lists, normalised and deduplicated.
+import type { Scalar, Touchpoint } from '../contract/touchpoint.ts';
 import { normaliseIdentifier } from './normalise.ts';
 import { phoneRegion } from './phone.ts';
 import type { IdentityConfig } from './rules.ts';
