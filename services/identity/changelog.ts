@@ -3,9 +3,21 @@ import type { Engine } from './engine.ts';
 import { hash128 } from './hash.ts';
 import type { ChangelogRecord, Identifier } from './types.ts';
 
+const byTypeThenValue = (a: Identifier, b: Identifier) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+
 export function claimIdentifiers(e: Engine, c: number): Identifier[] {
-  return Array.from(e.claims.ids(c), (x) => e.names.identifier(x))
-    .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return Array.from(e.claims.ids(c), (x) => e.names.identifier(x)).sort(byTypeThenValue);
+}
+
+/**
+ * The key of a claim: depends only on its identifier set (order and repeats do not matter), so every stage that
+ * sees the same identifiers together computes the same key — the extract stages, the link stage's changelog and
+ * the warehouse.
+ */
+export function claimKey(identifiers: readonly Identifier[]): string {
+  const distinct = new Map<string, Identifier>();
+  for (const i of identifiers) distinct.set(`${i.type}\u0001${i.value}`, i);
+  return keyOf([...distinct.values()].sort(byTypeThenValue));
 }
 
 export function claimRecord(e: Engine, c: number): ChangelogRecord {
