@@ -1,0 +1,85 @@
+// Poison-record isolation around a processor: a chunk that throws is replayed one record at a time, a record
+// that throws alone is convicted and dead-lettered, and the state is restored whenever a throw may have left it
+// half-changed — in place when every earlier output is already durable, else by ending the session.
+import { TesseraError } from '../errors.ts';
+import { PoisonRecords } from './poison.ts';
+import type { InputRecord, Outcome, Processor, Tally } from './types.ts';
+
+/** Ends a session so that the state is restored and the input replayed from the committed offsets; no backoff. */
+export class ReplayNeeded extends TesseraError {
+  constructor(message: string, cause: unknown) {
+    super('TSR_ERR_POISON_REPLAY', message, { retriable: true, cause });
+  }
+}
+
+export interface StateCell<S> {
+  value: S | null;
+  /** True while the state holds changes that are not durable yet. */
+  dirty: boolean;
+}
+
+export function addTally(into: Tally, more: Tally): void {
+  for (const [k, n] of Object.entries(more)) into[k] = (into[k] ?? 0) + n;
+}
+
+export class Isolation<S, V, O> {
+  readonly poison = new PoisonRecords();
+
+  constructor(private readonly o: {
+    stage: string;
+    processor: Processor<S, V, O>;
+    cell: StateCell<S>;
+    /** Restore in place (at-least-once: every earlier output is durable), instead of ending the session. */
+    inPlace(): boolean;
+    restore(): Promise<S>;
+  }) {}
+
+  /** Processes one chunk of one partition. */
+  async run(records: readonly InputRecord<V>[]): Promise<Outcome<O>> {
+    if (records.length === 0) return { outputs: [], deadLetters: [], tally: {} };
+    if (this.o.cell.value === null) throw new TesseraError('TSR_ERR_STAGE_STATE', `${this.o.stage}: processing before the state was restored; this is a bug in the runner`, { retriable: false });
+    if (!records.some((r) => this.poison.isSuspect(r) || this.poison.verdict(r) !== null)) {
+      try {
+        return this.process(records);
+      } catch (err) {
+        this.poison.suspect(records[0]!, records[records.length - 1]!);
+        if (!this.o.inPlace()) throw new ReplayNeeded(`${this.o.stage}: a record of ${records[0]!.topic}[${records[0]!.partition}] offsets ${records[0]!.offset}..${records[records.length - 1]!.offset} threw; replaying them one by one`, err);
+        await this.restore();
+      }
+    }
+    return this.oneByOne(records);
+  }
+
+  private async oneByOne(records: readonly InputRecord<V>[]): Promise<Outcome<O>> {
+    const out: Outcome<O> = { outputs: [], deadLetters: [], tally: {} };
+    for (const r of records) {
+      const verdict = this.poison.verdict(r);
+      if (verdict) { out.deadLetters.push({ source: r, ...verdict }); continue; }
+      let one: Outcome<O>;
+      try {
+        one = this.process([r]);
+      } catch (err) {
+        const v = this.poison.convict(r, err, this.o.stage);
+        if (!this.o.inPlace()) throw new ReplayNeeded(`${this.o.stage}: ${r.topic}[${r.partition}]@${r.offset} throws; it goes to the DLQ on replay`, err);
+        await this.restore();
+        out.deadLetters.push({ source: r, ...v });
+        continue;
+      }
+      out.outputs.push(...one.outputs);
+      out.deadLetters.push(...one.deadLetters);
+      addTally(out.tally, one.tally);
+    }
+    return out;
+  }
+
+  private process(records: readonly InputRecord<V>[]): Outcome<O> {
+    this.o.cell.dirty = true;
+    return this.o.processor.process(this.o.cell.value as S, records);
+  }
+
+  private async restore(): Promise<void> {
+    this.o.cell.value = null;
+    this.o.cell.value = await this.o.restore();
+    this.o.cell.dirty = false;
+  }
+}
