@@ -1,0 +1,60 @@
+// What the claims-first stages must publish for a set of touchpoints, and reading what they did publish.
+import type { Kafka } from 'kafkajs';
+import type { Touchpoint } from '../../services/contract/touchpoint.ts';
+import { validateTouchpoint } from '../../services/contract/validate.ts';
+import { claimKey, defaultIdentityConfig, extractIdentifiers, resolve, type Claim, type ProfileSnapshot } from '../../services/identity/index.ts';
+import type { IdentityIdentifierRecord, ProfileRecord } from '../../services/kit/records.ts';
+import type { AvroCodec } from '../../services/kit/registry.ts';
+import type { Topics } from '../../services/kit/topics.ts';
+import { committed, endOffsets, eventually } from './published.ts';
+import { latestByKey, readTopic } from './topics.ts';
+
+/** Canonical form of profiles: profile id → sorted type:value of its identifiers. */
+export type Canonical = Record<string, string[]>;
+
+export function canonical(profiles: { profileId: string; ids: string[] }[]): Canonical {
+  return Object.fromEntries(profiles.map((p) => [p.profileId, [...p.ids].sort()]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+}
+
+/** The pure core's answer for the valid touchpoints: resolve() over their claims, and the distinct claim keys. */
+export function expectedFor(touchpoints: readonly Touchpoint[], config = defaultIdentityConfig): { profiles: Canonical; snapshots: ProfileSnapshot[]; claimKeys: Set<string>; valid: number } {
+  const claims: Claim[] = [];
+  const claimKeys = new Set<string>();
+  let valid = 0;
+  for (const t of touchpoints) {
+    if (!validateTouchpoint(t).ok) continue;
+    valid += 1;
+    const x = extractIdentifiers(t, config);
+    if (x.identifiers.length === 0) continue;
+    claims.push({ messageId: t.messageId, eventTime: t.timestamp, identifiers: x.identifiers });
+    claimKeys.add(claimKey(x.identifiers));
+  }
+  const snapshots = resolve(claims, config);
+  return { profiles: canonical(snapshots.map((p) => ({ profileId: p.profileId, ids: p.identifiers.map((l) => `${l.identifier.type}:${l.identifier.value}`) }))), snapshots, claimKeys, valid };
+}
+
+/** Waits until `group` has committed the end of every partition of `topic`. */
+export async function drained(kafka: Kafka, group: string, topic: string, timeoutMs = 180_000): Promise<void> {
+  const ends = await endOffsets(kafka, topic);
+  await eventually(() => committed(kafka, group, topic), (c) => [...ends].every(([p, end]) => (c.get(p) ?? -1n) >= end),
+    `${group} to commit the end of ${topic}`, timeoutMs);
+}
+
+/** The active profiles on the profiles topic (committed records, latest per key), once `count` are there. */
+export async function publishedProfiles(kafka: Kafka, codec: AvroCodec, topics: Topics, count: number): Promise<Canonical> {
+  const latest = latestByKey(await readTopic<ProfileRecord>(kafka, codec, topics.profiles, 'profile', (rs) =>
+    [...latestByKey(rs).values()].filter((p) => p?.state === 'active').length >= count));
+  const active = [...latest.values()].filter((p): p is ProfileRecord => p?.state === 'active');
+  return canonical(active.map((p) => ({ profileId: p.profileId, ids: p.identifiers.map((i) => `${i.type}:${i.value}`) })));
+}
+
+/** The identifier table as a downstream join would see it: type:value → profile id (null = not linked). */
+export async function publishedIdentifiers(kafka: Kafka, codec: AvroCodec, topics: Topics, count: number): Promise<Map<string, string | null>> {
+  const latest = latestByKey(await readTopic<IdentityIdentifierRecord>(kafka, codec, topics.identifiers, 'identity-identifier', (rs) => latestByKey(rs).size >= count));
+  return new Map([...latest].map(([k, v]) => [k, v?.profileId ?? null]));
+}
+
+/** What the identifier table must say for every identifier the expected profiles hold. */
+export function identifierTableOf(profiles: Canonical): Map<string, string> {
+  return new Map(Object.entries(profiles).flatMap(([id, ids]) => ids.map((i) => [i, id] as const)));
+}
