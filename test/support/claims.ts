@@ -1,4 +1,5 @@
 // What the claims-first stages must publish for a set of touchpoints, and reading what they did publish.
+import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { validateTouchpoint } from '../../services/contract/validate.ts';
@@ -7,7 +8,7 @@ import type { IdentityIdentifierRecord, ProfileRecord } from '../../services/kit
 import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Topics } from '../../services/kit/topics.ts';
 import { committed, endOffsets, eventually } from './published.ts';
-import { latestByKey, readTopic } from './topics.ts';
+import { latestByKey, readTopic, type Read } from './topics.ts';
 
 /** Canonical form of profiles: profile id → sorted type:value of its identifiers. */
 export type Canonical = Record<string, string[]>;
@@ -57,4 +58,47 @@ export async function publishedIdentifiers(kafka: Kafka, codec: AvroCodec, topic
 /** What the identifier table must say for every identifier the expected profiles hold. */
 export function identifierTableOf(profiles: Canonical): Map<string, string> {
   return new Map(Object.entries(profiles).flatMap(([id, ids]) => ids.map((i) => [i, id] as const)));
+}
+
+/**
+ * Every committed record of a topic, read up to its end offsets as of the call: for topics whose record count
+ * cannot be known in advance (aborted transactions leave offsets that no committed record holds).
+ */
+export async function readAll<V>(kafka: Kafka, codec: AvroCodec, topic: string, schema: string, timeoutMs = 60_000): Promise<Read<V>[]> {
+  const ends = await endOffsets(kafka, topic);
+  const pending = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
+  const records: Read<V>[] = [];
+  if (pending.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: `test-read-all-${randomBytes(4).toString('hex')}`, readUncommitted: false });
+  let timer: NodeJS.Timeout | undefined;
+  await consumer.connect();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`readAll(${topic}): end not reached in ${timeoutMs} ms; read ${records.length} records`)), timeoutMs);
+      // Fires for every fetched batch, also one holding only transaction markers (no eachBatch call for it).
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        if (BigInt(e.payload.lastOffset) >= (ends.get(e.payload.partition) ?? 0n) - 1n) pending.delete(e.payload.partition);
+        if (pending.size === 0) resolve();
+      });
+      void consumer.subscribe({ topics: [topic], fromBeginning: true }).then(() => consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            let value: V | null = null;
+            if (m.value) {
+              const d = await codec.decode<V>(schema, m.value);
+              if (!d.ok) throw new Error(`${topic}@${m.offset}: ${d.reason}`);
+              value = d.value;
+            }
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
+            records.push({ key: m.key?.toString() ?? null, value, partition: batch.partition, offset: m.offset, headers });
+          }
+        },
+      })).catch(reject);
+    });
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect();
+  }
+  return records;
 }
