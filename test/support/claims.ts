@@ -6,6 +6,7 @@ import { validateTouchpoint } from '../../services/contract/validate.ts';
 import { claimKey, defaultIdentityConfig, extractIdentifiers, resolve, type Claim, type ProfileSnapshot } from '../../services/identity/index.ts';
 import type { IdentityIdentifierRecord, ProfileRecord } from '../../services/kit/records.ts';
 import type { AvroCodec } from '../../services/kit/registry.ts';
+import type { Processor } from '../../services/kit/stage/types.ts';
 import type { Topics } from '../../services/kit/topics.ts';
 import { committed, endOffsets, eventually } from './published.ts';
 import { latestByKey, readTopic, type Read } from './topics.ts';
@@ -101,4 +102,19 @@ export async function readAll<V>(kafka: Kafka, codec: AvroCodec, topic: string, 
     await consumer.disconnect();
   }
   return records;
+}
+
+/**
+ * A test-only fault seam around a real processor: a batch holding a record `poisoned` picks is processed up to that
+ * record (the state changes, the outputs are lost) and then throws, as a bug in the processor would.
+ */
+export function throwingOn<S, V, O>(real: Processor<S, V, O>, poisoned: (v: V) => boolean): Processor<S, V, O> {
+  return {
+    process(state, records) {
+      const i = records.findIndex((r) => poisoned(r.value));
+      if (i < 0) return real.process(state, records);
+      real.process(state, records.slice(0, i));
+      throw new Error(`test fault: the processor cannot handle ${records[i]!.topic}@${records[i]!.offset}`);
+    },
+  };
 }
