@@ -31,6 +31,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   value: {{ .Values.topicPrefix | quote }}
 - name: TESSERA_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+{{- end -}}
+
+{{/* The layout of topics a service creates when they are missing (topicLayoutEnv; not read by the migration job). */}}
+{{- define "tessera.topicEnv" -}}
 - name: TESSERA_PARTITIONS
   value: {{ .Values.topics.partitions | quote }}
 - name: TESSERA_REPLICATION_FACTOR
