@@ -8,7 +8,7 @@ import type { InputRecord, Outcome, Processor, Tally } from './types.ts';
 /** Ends a session so that the state is restored and the input replayed from the committed offsets; no backoff. */
 export class ReplayNeeded extends TesseraError {
   constructor(message: string, cause: unknown) {
-    super('TSR_ERR_POISON_REPLAY', message, { retriable: true, cause });
+    super('TSR_ERR_POISON_REPLAY', message, { cause });
   }
 }
 
@@ -37,7 +37,7 @@ export class Isolation<S, V, O> {
   /** Processes one chunk of one partition. */
   async run(records: readonly InputRecord<V>[]): Promise<Outcome<O>> {
     if (records.length === 0) return { outputs: [], deadLetters: [], tally: {} };
-    if (this.o.cell.value === null) throw new TesseraError('TSR_ERR_STAGE_STATE', `${this.o.stage}: processing before the state was restored; this is a bug in the runner`, { retriable: false });
+    if (this.o.cell.value === null) throw new TesseraError('TSR_ERR_STAGE_STATE', `${this.o.stage}: processing before the state was restored; this is a bug in the runner`);
     if (!records.some((r) => this.poison.isSuspect(r) || this.poison.verdict(r) !== null)) {
       try {
         return this.process(records);

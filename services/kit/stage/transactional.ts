@@ -58,8 +58,8 @@ class TransactionalDelivery implements Delivery<KafkaOut> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TesseraError('TSR_ERR_TXN_TIMEOUT',
-        `the transaction did not commit within ${this.o.commitTimeoutMs} ms; its outcome is unknown, starting over with a new producer`,
-        { retriable: true })), this.o.commitTimeoutMs);
+        `the transaction did not commit within ${this.o.commitTimeoutMs} ms; its outcome is unknown, starting over with a new producer`)),
+      this.o.commitTimeoutMs);
     });
     try {
       await Promise.race([this.commitNow(txn), timeout]);
