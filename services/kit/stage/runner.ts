@@ -318,10 +318,15 @@ export class StageRunner<S, V, O> {
     }
     done();
     this.cell.dirty = false;
-    this.contactAt = this.now();
-    this.retry.reset();
+    if (c.offsetsFailed !== undefined) {
+      this.metrics.commits.inc({ outcome: 'offsets_failed' });
+      this.a.log.warn({ err: c.offsetsFailed, records: c.records }, 'outputs published but their offsets not committed; they will be read again');
+    } else {
+      this.contactAt = this.now();
+      this.retry.reset();
+    }
     this.metrics.committed(c);
-    for (const n of c.next) this.isolation.poison.release(n);
+    if (c.offsetsFailed === undefined) for (const n of c.next) this.isolation.poison.release(n);
     this.readGauges();
     this.machine.to('running', 'consuming');
   }
