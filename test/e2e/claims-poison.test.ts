@@ -22,6 +22,7 @@ import { latestByKey, readTopic } from '../support/topics.ts';
 let s: IsolatedStack;
 const runners: StageRunner<unknown, unknown, unknown>[] = [];
 let linkOps: Ops;
+const linkMoves: string[] = [];
 beforeAll(async () => {
   s = await isolatedStack('clpoison', { partitions: 1 });
   const env = { ...s.env, TESSERA_LOG_LEVEL: 'silent' };
@@ -36,6 +37,7 @@ beforeAll(async () => {
   const link = new StageRunner(linkStage(linkConfig, s.kafka, s.codec, log, throwingOn(linkProcessor(s.topics), (c) => c.messageId === 'poison-claim')), {
     kafka: s.kafka, codec: s.codec, log, ops: linkOps, groupId: linkConfig.group, chunkMax: 100, sessionTimeoutMs: 6_000,
   });
+  link.machine.onMove((t) => linkMoves.push(`${t.from}→${t.to}`));
   runners.push(extract as StageRunner<unknown, unknown, unknown>, link as StageRunner<unknown, unknown, unknown>);
   await extract.start();
   await link.start();
@@ -69,6 +71,7 @@ describe('poison records in the claims stages', () => {
 
   it('link: a claim that throws is dead-lettered after an abort, a restore and a replay; the claims around it are linked', async () => {
     const restoresBefore = await metricOf(linkOps, 'tessera_link_restores_total');
+    const seen = linkMoves.length;
     const around = [
       touchpoint({ messageId: 'l-before', anonymousId: 'cookie-C', userId: 'cat' }),
       touchpoint({ messageId: 'poison-claim', anonymousId: 'cookie-Q' }),
@@ -86,5 +89,9 @@ describe('poison records in the claims stages', () => {
     // Suspected (restart, restore), convicted on replay (restart, restore): the graph never kept a half-applied batch.
     expect(await metricOf(linkOps, 'tessera_link_restores_total')).toBeGreaterThanOrEqual(restoresBefore + 2);
     await eventually(async () => linkOps.ready, (r) => r.ready, 'the link stage to be ready again');
+    // Twice: the session fails, starts again and restores the graph before it consumes.
+    const cycle = ['running→failed', 'failed→starting', 'starting→restoring', 'restoring→running'];
+    const after = linkMoves.slice(seen).filter((m) => cycle.includes(m));
+    expect(after.slice(0, 8)).toEqual([...cycle, ...cycle]);
   });
 });
