@@ -34,7 +34,7 @@ const CATALOG = {
   TSR_DLQ_INVALID: { retriable: false, meaning: 'a touchpoint fails validation (messageId, timestamp, required fields, no identifier)' },
   TSR_DLQ_INVALID_RECORD: { retriable: false, meaning: 'a record the warehouse writer cannot map to rows' },
   TSR_DLQ_INVALID_CLAIM: { retriable: false, meaning: 'a claim record breaks the claims contract: no identifier, or a key that is not the claim key of its identifiers' },
-  TSR_DLQ_PROCESSING: { retriable: false, meaning: 'a stage threw on this record (a bug, or an input its code cannot handle); the reason carries the error. Fix the code, then replay the record from the DLQ' },
+  TSR_DLQ_PROCESSING_FAILED: { retriable: false, meaning: 'a stage threw on this record (a bug, or an input its code cannot handle); the reason carries the error. Fix the code, then replay the record from the DLQ' },
   // Service faults (thrown; retriable ones pause and retry, the others stop the start-up with the message).
   TSR_ERR_CONFIG: { retriable: false, meaning: 'the environment is invalid; the message lists every problem' },
   TSR_ERR_REGISTRY_UNAVAILABLE: { retriable: true, meaning: 'the schema registry cannot be reached' },

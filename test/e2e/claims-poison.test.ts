@@ -60,7 +60,7 @@ describe('poison records in the claims stages', () => {
     await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints: [before, poison, after], total: 3 });
 
     const [dead] = await deadLetters(1);
-    expect(dead!.value).toMatchObject({ service: 'extract', code: 'TSR_DLQ_PROCESSING', sourceTopic: s.topics.touchpoints, sourceOffset: 1 });
+    expect(dead!.value).toMatchObject({ service: 'extract', code: 'TSR_DLQ_PROCESSING_FAILED', sourceTopic: s.topics.touchpoints, sourceOffset: 1 });
     expect(dead!.value!.reason).toMatch(/^extract could not process this record: Error: test fault/);
     const table = await identifiers((m) => m.has('user_id:ann') && m.has('user_id:bob'));
     // The chunk was replayed after the cache was restored empty: the record before the poison one was not lost.
@@ -80,7 +80,7 @@ describe('poison records in the claims stages', () => {
     await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints: around, total: around.length });
 
     const dead = (await deadLetters(2)).find((d) => d.value!.service === 'link')!.value!;
-    expect(dead).toMatchObject({ code: 'TSR_DLQ_PROCESSING', sourceTopic: s.topics.claims });
+    expect(dead).toMatchObject({ code: 'TSR_DLQ_PROCESSING_FAILED', sourceTopic: s.topics.claims });
     expect(dead.reason).toMatch(/^link could not process this record: Error: test fault/);
     const table = await identifiers((m) => m.has('user_id:cat') && m.has('user_id:dan'));
     expect(table.get('anonymous_id:cookie-C')?.profileId).toBe(table.get('user_id:cat')?.profileId);

@@ -28,7 +28,7 @@ import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from 
  *   committed), or a sink that holds its own offsets (the warehouse writer: `durableOnAdd: false`, `assigned()`
  *   reads the sink's watermarks, `add()` buffers rows not yet written, `commit()` inserts and then commits Kafka
  *   offsets as a hint through `ports.commitOffsets`).
- * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING, the error as
+ * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
  * - Metrics (`tessera_<name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
  *   current state, plus the stage's tally counters and state gauges. Readiness follows the state and whether
@@ -326,7 +326,7 @@ export class StageRunner<S, V, O> {
       this.retry.reset();
     }
     this.metrics.committed(c);
-    if (c.offsetsFailed === undefined) for (const n of c.next) this.isolation.poison.release(n);
+    if (c.offsetsFailed === undefined) for (const n of c.next) this.isolation.committed(n.topic, n.partition, n.offset);
     this.readGauges();
     this.machine.to('running', 'consuming');
   }
