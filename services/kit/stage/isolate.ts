@@ -40,7 +40,8 @@ export class Isolation<S, V, O> {
   async run(records: readonly InputRecord<V>[]): Promise<Outcome<O>> {
     if (records.length === 0) return { outputs: [], deadLetters: [], tally: {} };
     if (this.o.cell.value === null) throw new TesseraError('TSR_ERR_STAGE_STATE', `${this.o.stage}: processing before the state was restored; this is a bug in the runner`);
-    if (!records.some((r) => this.suspects.has(r) || this.poison.verdict(r).kind !== 'process')) {
+    const clean = this.suspects.size === 0 && this.poison.size === 0;
+    if (clean || !records.some((r) => this.suspects.has(r) || this.poison.verdict(r).kind !== 'process')) {
       try {
         return this.process(records);
       } catch (err) {

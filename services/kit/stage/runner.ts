@@ -279,16 +279,15 @@ export class StageRunner<S, V, O> {
     const failedAt = this.now();
     const dead: DeadLetterRecord[] = [];
     const records: InputRecord<V>[] = [];
-    const bytes = new Map<string, KafkaMessage>();
     chunk.forEach((m, i) => {
       const d = decoded[i]!;
-      bytes.set(m.offset, m);
       if (d.ok) records.push({ topic, partition, offset: m.offset, key: m.key ?? null, value: d.value });
       else dead.push(deadLetter(this.def.name, { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null }, d.code, d.reason, failedAt));
     });
     const outcome = await this.isolation.run(records);
+    const bytes = outcome.deadLetters.length ? new Map(chunk.map((m) => [m.offset, m])) : null;
     for (const n of outcome.deadLetters) {
-      const m = bytes.get(n.source.offset);
+      const m = bytes?.get(n.source.offset);
       dead.push(deadLetter(this.def.name, { ...n.source, key: m?.key ?? null, value: m?.value ?? null }, n.code, n.reason, failedAt));
     }
     const next = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
