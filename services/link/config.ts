@@ -13,6 +13,8 @@ const shape = {
   TESSERA_LINK_LINGER_MS: intFromEnv(100, 1),
   // A commit that takes longer has an unknown outcome: the producer is thrown away and the session starts over.
   TESSERA_LINK_COMMIT_TIMEOUT_MS: intFromEnv(30_000, 1_000),
+  // A crashed owner's open transaction is aborted by the broker after this long; a standby's restore waits for it.
+  TESSERA_LINK_TXN_TIMEOUT_MS: intFromEnv(60_000, 1_000),
   // How long a silent member keeps the input: a crashed owner's standby waits this long before taking over.
   TESSERA_LINK_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
   ...topicLayoutEnv,

@@ -72,7 +72,7 @@ describe('link processor', () => {
     const state = fresh();
     const out = processor.process(state, [{ topic: topics.claims, partition: 0, offset: '7', key, value }]);
     expect(out.outputs).toEqual([]);
-    expect(out.deadLetters).toEqual([{ source: expect.objectContaining({ offset: '7' }), code: 'TSR_DLQ_INVALID', reason: expect.stringContaining(reason) }]);
+    expect(out.deadLetters).toEqual([{ source: expect.objectContaining({ offset: '7' }), code: 'TSR_DLQ_INVALID_CLAIM', reason: expect.stringContaining(reason) }]);
     expect(state.graph.stats().claims).toBe(0);
   });
 

@@ -28,14 +28,14 @@ export function linkProcessor(topics: LinkTopics): Processor<LinkState, ClaimRec
         tally.claimsIn += 1;
         const claim = r.value;
         if (claim.identifiers.length === 0) {
-          deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID', reason: 'a claim needs at least one identifier' });
+          deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID_CLAIM', reason: 'a claim needs at least one identifier' });
           continue;
         }
         // The key is what compaction keeps a claim by: a record filed under another key would shadow a real claim.
         const key = r.key?.toString('utf8') ?? '';
         const expected = claimKey(claim.identifiers);
         if (key !== expected) {
-          deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID', reason: `the record key "${key.slice(0, 64)}" is not the claim key of its identifiers (${expected})` });
+          deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID_CLAIM', reason: `the record key "${key.slice(0, 64)}" is not the claim key of its identifiers (${expected})` });
           continue;
         }
         const step = state.graph.apply(claim);

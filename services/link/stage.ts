@@ -42,7 +42,8 @@ export function linkStage(config: LinkConfig, kafka: Kafka, codec: AvroCodec, lo
     },
     delivery: transactional({
       kafka, encoder, transactionalId: config.transactionalId,
-      maxRecords: config.TESSERA_LINK_TXN_MAX, lingerMs: config.TESSERA_LINK_LINGER_MS, commitTimeoutMs: config.TESSERA_LINK_COMMIT_TIMEOUT_MS,
+      maxRecords: config.TESSERA_LINK_TXN_MAX, lingerMs: config.TESSERA_LINK_LINGER_MS,
+      commitTimeoutMs: config.TESSERA_LINK_COMMIT_TIMEOUT_MS, transactionTimeoutMs: config.TESSERA_LINK_TXN_TIMEOUT_MS,
     }),
     assignment: 'single-owner',
     metrics: {

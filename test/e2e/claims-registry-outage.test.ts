@@ -21,6 +21,7 @@ let s: IsolatedStack;
 let proxy: Awaited<ReturnType<typeof tcpProxy>>;
 let runner: StageRunner<unknown, unknown, unknown>;
 let ops: Ops;
+const moves: string[] = [];
 beforeAll(async () => {
   s = await isolatedStack('clregistry');
   const registry = new URL(s.env.TESSERA_REGISTRY_URL!);
@@ -32,6 +33,7 @@ beforeAll(async () => {
   runner = new StageRunner(extractStage(config, s.kafka, codec), {
     kafka: s.kafka, codec, log: createLogger('extract', process.env.TESSERA_TEST_LOG ?? 'silent'), ops, groupId: config.group, chunkMax: 100, sessionTimeoutMs: 6_000,
   }) as StageRunner<unknown, unknown, unknown>;
+  runner.machine.onMove((t) => moves.push(`${t.from}→${t.to}${t.to === 'failed' ? ` (${t.reason})` : ''}`));
   await runner.start();
 });
 afterAll(async () => {
@@ -60,6 +62,7 @@ describe('extract stage and a schema registry outage', () => {
     await claims((ids) => ids.includes('r-before'));
     await eventually(async () => ops.ready, (r) => r.ready, 'the extract stage to be ready');
 
+    const seen = moves.length;
     await proxy.cut();
     // Written with v2, whose schema the stage has never fetched: it cannot decode it until the registry is back.
     const body = avro.Type.forSchema(schemaV2 as avro.Schema).toBuffer({ ...touchpoint({ messageId: 'r-v2', anonymousId: 'cookie-R', userId: 'rita' }), consentGiven: true });
@@ -75,6 +78,12 @@ describe('extract stage and a schema registry outage', () => {
     const v2Claim = published.find((r) => r.value!.messageId === 'r-v2')!.value!;
     expect(v2Claim.identifiers.map((i) => `${i.type}:${i.value}`)).toEqual(['anonymous_id:cookie-R', 'user_id:rita']);
     await eventually(async () => ops.ready, (r) => r.ready, 'the extract stage to be ready again');
+    // The session failed on the registry and started again without restoring: the cache held only published claims.
+    const during = moves.slice(seen);
+    expect(during.find((m) => m.startsWith('running→failed'))).toMatch(/registry/);
+    expect(during).toContain('failed→starting');
+    expect(during).not.toContain('starting→restoring');
+    expect(during.at(-1)).toMatch(/→running$/);
     // Nothing was dead-lettered: a transient fault is not the record's fault.
     expect([...(await endOffsets(s.kafka, s.topics.dlq)).values()].every((end) => end === 0n)).toBe(true);
   });

@@ -43,9 +43,17 @@ class AtLeastOnceDelivery implements Delivery<KafkaOut> {
     this.held.add(unit, Date.now(), (out, dlq) => countUnit(unit.outputs, unit.deadLetters, out, dlq, this.o.encoder.dlqTopic));
   }
 
+  /**
+   * The outputs are already durable: a failed offset commit (typically a rebalance in progress) only means the
+   * records are read and published again, so it is reported, not thrown — ending the session would rebalance again.
+   */
   async commit(): Promise<Committed> {
     const next = this.held.offsets();
-    if (next.length) await this.ports.commitOffsets(next);
+    try {
+      if (next.length) await this.ports.commitOffsets(next);
+    } catch (err) {
+      return { ...this.held.take(), offsetsFailed: err };
+    }
     return this.held.take();
   }
 

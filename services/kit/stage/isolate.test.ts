@@ -38,7 +38,7 @@ describe('Isolation', () => {
     const out = await iso.run(records(1, -5, 3));
     // The state restarted empty after the throw (a cache forgets; it never lies): 3, not 4.
     expect(out.outputs).toEqual([1, 3]);
-    expect(out.deadLetters).toEqual([{ source: { topic: 'in', partition: 0, offset: '101', key: null, value: -5 }, code: 'TSR_DLQ_PROCESSING', reason: 'test could not process this record: RangeError: negative value -5' }]);
+    expect(out.deadLetters).toEqual([{ source: { topic: 'in', partition: 0, offset: '101', key: null, value: -5 }, code: 'TSR_DLQ_PROCESSING_FAILED', reason: 'test could not process this record: RangeError: negative value -5' }]);
     expect(out.tally).toEqual({ records: 2 });
     // Restored after the chunk threw and after the record threw alone: no half-applied record is left in the state.
     expect(restores()).toBe(2);
@@ -55,7 +55,7 @@ describe('Isolation', () => {
     restart();
     const third = await iso.run(records(1, -5, 3));
     expect(third.outputs).toEqual([1, 4]);
-    expect(third.deadLetters.map((d) => [d.source.offset, d.code])).toEqual([['101', 'TSR_DLQ_PROCESSING']]);
+    expect(third.deadLetters.map((d) => [d.source.offset, d.code])).toEqual([['101', 'TSR_DLQ_PROCESSING_FAILED']]);
     expect(cell.value!.seen).toEqual([1, 3]);
     expect(restores()).toBe(0); // never in place: an open transaction depends on the state
   });

@@ -1,14 +1,15 @@
 // Poison-record isolation around a processor: a chunk that throws is replayed one record at a time, a record
 // that throws alone is convicted and dead-lettered, and the state is restored whenever a throw may have left it
 // half-changed — in place when every earlier output is already durable, else by ending the session.
-import { TesseraError } from '../errors.ts';
+import { describe, TesseraError } from '../errors.ts';
 import { PoisonRecords } from './poison.ts';
+import { SuspectChunks } from './suspects.ts';
 import type { InputRecord, Outcome, Processor, Tally } from './types.ts';
 
 /** Ends a session so that the state is restored and the input replayed from the committed offsets; no backoff. */
 export class ReplayNeeded extends TesseraError {
   constructor(message: string, cause: unknown) {
-    super('TSR_ERR_POISON_REPLAY', message, { retriable: true, cause });
+    super('TSR_ERR_POISON_REPLAY', message, { cause });
   }
 }
 
@@ -24,6 +25,7 @@ export function addTally(into: Tally, more: Tally): void {
 
 export class Isolation<S, V, O> {
   readonly poison = new PoisonRecords();
+  readonly suspects = new SuspectChunks();
 
   constructor(private readonly o: {
     stage: string;
@@ -37,12 +39,13 @@ export class Isolation<S, V, O> {
   /** Processes one chunk of one partition. */
   async run(records: readonly InputRecord<V>[]): Promise<Outcome<O>> {
     if (records.length === 0) return { outputs: [], deadLetters: [], tally: {} };
-    if (this.o.cell.value === null) throw new TesseraError('TSR_ERR_STAGE_STATE', `${this.o.stage}: processing before the state was restored; this is a bug in the runner`, { retriable: false });
-    if (!records.some((r) => this.poison.isSuspect(r) || this.poison.verdict(r) !== null)) {
+    if (this.o.cell.value === null) throw new TesseraError('TSR_ERR_STAGE_STATE', `${this.o.stage}: processing before the state was restored; this is a bug in the runner`);
+    const clean = this.suspects.size === 0 && this.poison.size === 0;
+    if (clean || !records.some((r) => this.suspects.has(r) || this.poison.verdict(r).kind !== 'process')) {
       try {
         return this.process(records);
       } catch (err) {
-        this.poison.suspect(records[0]!, records[records.length - 1]!);
+        this.suspects.add(records[0]!, records[records.length - 1]!);
         if (!this.o.inPlace()) throw new ReplayNeeded(`${this.o.stage}: a record of ${records[0]!.topic}[${records[0]!.partition}] offsets ${records[0]!.offset}..${records[records.length - 1]!.offset} threw; replaying them one by one`, err);
         await this.restore();
       }
@@ -54,15 +57,16 @@ export class Isolation<S, V, O> {
     const out: Outcome<O> = { outputs: [], deadLetters: [], tally: {} };
     for (const r of records) {
       const verdict = this.poison.verdict(r);
-      if (verdict) { out.deadLetters.push({ source: r, ...verdict }); continue; }
+      if (verdict.kind === 'dead-letter') { out.deadLetters.push({ source: r, code: verdict.code, reason: verdict.reason }); continue; }
       let one: Outcome<O>;
       try {
         one = this.process([r]);
       } catch (err) {
-        const v = this.poison.convict(r, err, this.o.stage);
+        this.poison.failed(r, `${this.o.stage} could not process this record: ${describe(err)}`);
         if (!this.o.inPlace()) throw new ReplayNeeded(`${this.o.stage}: ${r.topic}[${r.partition}]@${r.offset} throws; it goes to the DLQ on replay`, err);
         await this.restore();
-        out.deadLetters.push({ source: r, ...v });
+        const v = this.poison.verdict(r);
+        if (v.kind === 'dead-letter') out.deadLetters.push({ source: r, code: v.code, reason: v.reason });
         continue;
       }
       out.outputs.push(...one.outputs);
@@ -70,6 +74,12 @@ export class Isolation<S, V, O> {
       addTally(out.tally, one.tally);
     }
     return out;
+  }
+
+  /** Offsets below `nextOffset` are committed: forget their suspicion and convictions. */
+  committed(topic: string, partition: number, nextOffset: string): void {
+    this.poison.committed(topic, partition, nextOffset);
+    this.suspects.committed(topic, partition, nextOffset);
   }
 
   private process(records: readonly InputRecord<V>[]): Outcome<O> {

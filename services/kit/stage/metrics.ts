@@ -36,7 +36,7 @@ export function stageMetrics(registry: Registry, stage: string, spec: StageMetri
       for (const x of STATES) m.state.set({ state: x }, x === s ? 1 : 0);
     },
     committed(c: Committed): void {
-      m.commits.inc({ outcome: 'committed' });
+      if (c.offsetsFailed === undefined) m.commits.inc({ outcome: 'committed' });
       m.recordsIn.inc(c.records);
       for (const [topic, n] of c.out) m.recordsOut.inc({ topic }, n);
       for (const [code, n] of c.dlq) m.dlq.inc({ code }, n);

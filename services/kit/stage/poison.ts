@@ -1,60 +1,48 @@
-// Records a processor threw on: chunks under suspicion (replayed one record at a time) and convicted records
-// (dead-lettered on replay instead of processed). Lives as long as the process; forgets what was committed.
-import { describe } from '../errors.ts';
+// Records whose processing threw, by position, with the reason: on the replay they go to the DLQ instead of being
+// processed again. Pure. The same API as services/kit/poison.ts on the `stage` branch (written for the resolver at
+// the same time): when that lands on main, this file goes and the runner imports it.
 import type { SourceRef } from './types.ts';
 
-export const POISON_CODE = 'TSR_DLQ_PROCESSING';
+/** The DLQ code of a record whose processing threw (a bug or an input the code cannot handle), not an invalid one. */
+export const PROCESSING_FAILED = 'TSR_DLQ_PROCESSING_FAILED';
 
-export interface Verdict { code: string; reason: string }
+export type Verdict =
+  | { kind: 'process' }
+  | { kind: 'dead-letter'; code: typeof PROCESSING_FAILED; reason: string; failures: number };
 
-const partitionKey = (r: { topic: string; partition: number }) => `${r.topic}\u0000${r.partition}`;
+const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class PoisonRecords {
-  private readonly suspects = new Map<string, { from: bigint; to: bigint }[]>();
-  private readonly convicted = new Map<string, Map<string, Verdict>>();
+  private readonly byPartition = new Map<string, Map<string, { reason: string; failures: number }>>();
 
-  /** A chunk of one partition (first..last offset) threw as a whole: replay it record by record. */
-  suspect(first: SourceRef, last: SourceRef): void {
-    const k = partitionKey(first);
-    const list = this.suspects.get(k) ?? [];
-    list.push({ from: BigInt(first.offset), to: BigInt(last.offset) });
-    this.suspects.set(k, list);
+  /** Remembers that processing `ref` threw; returns how often it has failed so far. */
+  failed(ref: SourceRef, reason: string): number {
+    const key = keyOf(ref.topic, ref.partition);
+    let suspects = this.byPartition.get(key);
+    if (!suspects) this.byPartition.set(key, (suspects = new Map()));
+    const failures = (suspects.get(ref.offset)?.failures ?? 0) + 1;
+    suspects.set(ref.offset, { reason, failures });
+    return failures;
   }
 
-  isSuspect(r: SourceRef): boolean {
-    const o = BigInt(r.offset);
-    return (this.suspects.get(partitionKey(r)) ?? []).some((s) => s.from <= o && o <= s.to);
+  /** Process `ref`, or dead-letter it with the reason of its failure (a deterministic processor fails again). */
+  verdict(ref: SourceRef): Verdict {
+    const s = this.byPartition.get(keyOf(ref.topic, ref.partition))?.get(ref.offset);
+    return s ? { kind: 'dead-letter', code: PROCESSING_FAILED, reason: s.reason, failures: s.failures } : { kind: 'process' };
   }
 
-  /** This record threw on its own: from now on it is dead-lettered with the error as the reason. */
-  convict(r: SourceRef, err: unknown, stage: string): Verdict {
-    const v = { code: POISON_CODE, reason: `${stage} could not process this record: ${describe(err)}` };
-    const k = partitionKey(r);
-    const m = this.convicted.get(k) ?? new Map<string, Verdict>();
-    m.set(r.offset, v);
-    this.convicted.set(k, m);
-    return v;
-  }
-
-  verdict(r: SourceRef): Verdict | null {
-    return this.convicted.get(partitionKey(r))?.get(r.offset) ?? null;
-  }
-
-  /** Offsets below `next` of that partition are committed: forget them. */
-  release(r: { topic: string; partition: number; offset: string }): void {
-    const k = partitionKey(r), next = BigInt(r.offset);
-    const left = (this.suspects.get(k) ?? []).filter((s) => s.to >= next);
-    if (left.length) this.suspects.set(k, left); else this.suspects.delete(k);
-    const m = this.convicted.get(k);
-    if (!m) return;
-    for (const o of [...m.keys()]) if (BigInt(o) < next) m.delete(o);
-    if (m.size === 0) this.convicted.delete(k);
+  /** Offsets below `nextOffset` of a partition are committed: forget them. */
+  committed(topic: string, partition: number, nextOffset: string): void {
+    const suspects = this.byPartition.get(keyOf(topic, partition));
+    if (!suspects) return;
+    const next = BigInt(nextOffset);
+    for (const offset of [...suspects.keys()]) if (BigInt(offset) < next) suspects.delete(offset);
+    if (suspects.size === 0) this.byPartition.delete(keyOf(topic, partition));
   }
 
   get size(): number {
     let n = 0;
-    for (const l of this.suspects.values()) n += l.length;
-    for (const m of this.convicted.values()) n += m.size;
+    for (const s of this.byPartition.values()) n += s.size;
     return n;
   }
 }

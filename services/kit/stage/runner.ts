@@ -28,7 +28,7 @@ import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from 
  *   committed), or a sink that holds its own offsets (the warehouse writer: `durableOnAdd: false`, `assigned()`
  *   reads the sink's watermarks, `add()` buffers rows not yet written, `commit()` inserts and then commits Kafka
  *   offsets as a hint through `ports.commitOffsets`).
- * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING, the error as
+ * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
  * - Metrics (`tessera_<name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
  *   current state, plus the stage's tally counters and state gauges. Readiness follows the state and whether
@@ -279,16 +279,15 @@ export class StageRunner<S, V, O> {
     const failedAt = this.now();
     const dead: DeadLetterRecord[] = [];
     const records: InputRecord<V>[] = [];
-    const bytes = new Map<string, KafkaMessage>();
     chunk.forEach((m, i) => {
       const d = decoded[i]!;
-      bytes.set(m.offset, m);
       if (d.ok) records.push({ topic, partition, offset: m.offset, key: m.key ?? null, value: d.value });
       else dead.push(deadLetter(this.def.name, { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null }, d.code, d.reason, failedAt));
     });
     const outcome = await this.isolation.run(records);
+    const bytes = outcome.deadLetters.length ? new Map(chunk.map((m) => [m.offset, m])) : null;
     for (const n of outcome.deadLetters) {
-      const m = bytes.get(n.source.offset);
+      const m = bytes?.get(n.source.offset);
       dead.push(deadLetter(this.def.name, { ...n.source, key: m?.key ?? null, value: m?.value ?? null }, n.code, n.reason, failedAt));
     }
     const next = (BigInt(chunk[chunk.length - 1]!.offset) + 1n).toString();
@@ -318,10 +317,15 @@ export class StageRunner<S, V, O> {
     }
     done();
     this.cell.dirty = false;
-    this.contactAt = this.now();
-    this.retry.reset();
+    if (c.offsetsFailed !== undefined) {
+      this.metrics.commits.inc({ outcome: 'offsets_failed' });
+      this.a.log.warn({ err: c.offsetsFailed, records: c.records }, 'outputs published but their offsets not committed; they will be read again');
+    } else {
+      this.contactAt = this.now();
+      this.retry.reset();
+    }
     this.metrics.committed(c);
-    for (const n of c.next) this.isolation.poison.release(n);
+    if (c.offsetsFailed === undefined) for (const n of c.next) this.isolation.committed(n.topic, n.partition, n.offset);
     this.readGauges();
     this.machine.to('running', 'consuming');
   }

@@ -46,7 +46,7 @@ export class StageMachine {
   to(next: StageState, reason: string): void {
     if (next === this.current) { this.why = reason; return; }
     if (!canMove(this.current, next)) {
-      throw new TesseraError('TSR_ERR_STAGE_TRANSITION', `stage cannot move from ${this.current} to ${next} (${reason}); this is a bug in the runner`, { retriable: false });
+      throw new TesseraError('TSR_ERR_STAGE_TRANSITION', `stage cannot move from ${this.current} to ${next} (${reason}); this is a bug in the runner`);
     }
     const t: Transition = { from: this.current, to: next, reason, at: this.now() };
     this.current = next;

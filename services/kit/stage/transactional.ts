@@ -16,6 +16,11 @@ export interface TransactionalOptions {
   lingerMs: number;
   /** A commit that takes longer has an unknown outcome: the session ends and the producer is thrown away. */
   commitTimeoutMs: number;
+  /**
+   * How long the broker keeps a transaction of a dead producer open before aborting it. A standby taking over reads
+   * the changelog only past it (read_committed), so this bounds a takeover after a crash.
+   */
+  transactionTimeoutMs: number;
 }
 
 export function transactional(o: TransactionalOptions): (ports: SessionPorts) => Delivery<KafkaOut> {
@@ -29,7 +34,7 @@ class TransactionalDelivery implements Delivery<KafkaOut> {
   private readonly held = new Pending();
 
   constructor(private readonly o: TransactionalOptions, private readonly ports: SessionPorts) {
-    this.producer = idempotentProducer(o.kafka, { transactionalId: o.transactionalId });
+    this.producer = idempotentProducer(o.kafka, { transactionalId: o.transactionalId, transactionTimeout: o.transactionTimeoutMs });
   }
 
   // Connecting with a transactional id fences any zombie with the same id and aborts its open transaction,
@@ -58,8 +63,8 @@ class TransactionalDelivery implements Delivery<KafkaOut> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TesseraError('TSR_ERR_TXN_TIMEOUT',
-        `the transaction did not commit within ${this.o.commitTimeoutMs} ms; its outcome is unknown, starting over with a new producer`,
-        { retriable: true })), this.o.commitTimeoutMs);
+        `the transaction did not commit within ${this.o.commitTimeoutMs} ms; its outcome is unknown, starting over with a new producer`)),
+      this.o.commitTimeoutMs);
     });
     try {
       await Promise.race([this.commitNow(txn), timeout]);

@@ -52,6 +52,8 @@ export interface Committed {
   tally: Tally;
   out: Map<string, number>;
   dlq: Map<string, number>;
+  /** Set when the outputs are durable but the offsets could not be committed (at least once: they are read again). */
+  offsetsFailed?: unknown;
 }
 
 /** What the runner gives a delivery for one session (one consumer lifetime). */
