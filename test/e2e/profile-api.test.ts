@@ -3,14 +3,16 @@
 // the warehouse; explain gives the core's chain; the API follows new links, restores after a restart, and says what
 // is wrong with a bad request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimKey, extractIdentifiers, defaultIdentityConfig, IdentityGraph, type Claim, type ProfileSnapshot } from '../../services/identity/index.ts';
+import { extractIdentifiers, defaultIdentityConfig, IdentityGraph, type Claim, type ProfileSnapshot } from '../../services/identity/index.ts';
 import { validateTouchpoint } from '../../services/contract/validate.ts';
 import { select } from '../../services/kit/clickhouse.ts';
+import type { IdentityIdentifierRecord } from '../../services/kit/records.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
 import { str } from '../../services/kit/sql.ts';
 import { touchpointKey } from '../../services/loadgen/produce.ts';
 import { touchpoint } from '../support/builders.ts';
-import { publishedIdentifiers } from '../support/claims.ts';
+import { readAll } from '../support/claims.ts';
+import { latestByKey } from '../support/topics.ts';
 import { eventually } from '../support/published.ts';
 import { ADMIN_TOKEN, apiPipeline, READ_TOKEN, type ApiPipeline } from '../support/profile-api.ts';
 
@@ -27,7 +29,9 @@ beforeAll(async () => {
     const ids = extractIdentifiers(t, defaultIdentityConfig).identifiers;
     if (ids.length > 0) claims.push({ messageId: t.messageId, eventTime: t.timestamp, identifiers: ids });
   }
-  graph = IdentityGraph.restore(claims.map((c) => ({ key: claimKey(c.identifiers), value: c })), defaultIdentityConfig);
+  // Applied one by one, as the link stage does: a claim keeps its earliest event.
+  graph = new IdentityGraph(defaultIdentityConfig);
+  for (const c of claims) graph.apply(c);
   person = [...p.expected.snapshots]
     .filter((s) => s.identifiers.some((l) => l.identifier.type === 'email') && s.identifiers.some((l) => l.identifier.type === 'phone'))
     .sort((a, b) => b.identifiers.length - a.identifiers.length || (a.profileId < b.profileId ? -1 : 1))[0]!;
@@ -141,7 +145,8 @@ describe('profile API on the real pipeline', () => {
   });
 
   it('says what is wrong with a bad request', async () => {
-    const unlinked = [...(await publishedIdentifiers(p.s.kafka, p.s.codec, p.s.topics, 1))].find(([, profile]) => profile === null);
+    const table = latestByKey(await readAll<IdentityIdentifierRecord>(p.s.kafka, p.s.codec, p.s.topics.identifiers, 'identity-identifier'));
+    const unlinked = [...table].find(([, r]) => r !== null && r.profileId === null);
     expect(unlinked, 'the population has a contested shared device').toBeDefined();
     const cases: [string, string | null, number, string][] = [
       [seg('email:nobody.here@acme.io', 'traits'), READ_TOKEN, 404, 'TSR_API_UNKNOWN_IDENTIFIER'],

@@ -62,6 +62,12 @@ export async function apiPipeline(name: string, people: number, seed: number): P
   await drained(s.kafka, `${s.prefix}link`, s.topics.claims);
   await eventually(async () => Number((await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events FINAL`))[0]!.n),
     (n) => n >= expected.valid, `the warehouse to hold ${expected.valid} events`, 180_000);
+  // The identity tables reach the warehouse on their own topics: attribution is complete once every profile the core
+  // computes, and no other, owns events in events_current.
+  const profiles = Object.keys(expected.profiles).sort();
+  await eventually(async () => (await select<{ p: string }>(s.ch,
+    `SELECT DISTINCT current_profile_id AS p FROM ${s.database}.events_current WHERE current_profile_id != '' ORDER BY p`)).map((r) => r.p),
+  (owners) => owners.length === profiles.length && owners.every((o, i) => o === profiles[i]), 'the warehouse to attribute events to the core\'s profiles', 180_000);
 
   const base = `http://127.0.0.1:${port}`;
   return {
