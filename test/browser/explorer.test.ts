@@ -36,8 +36,10 @@ afterAll(async () => {
 async function drawnPixels(chart: string): Promise<number> {
   const el = page.locator(`[data-chart="${chart}"][data-rendered="true"] canvas`).first();
   await el.waitFor({ state: 'visible', timeout: 30_000 });
-  return el.evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  return el.evaluate((node) => {
+    // Runs in the page: the node is the chart's <canvas> (the test's TypeScript has no DOM types).
+    const c = node as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && (d[i]! < 240 || d[i + 1]! < 240 || d[i + 2]! < 240)) n += 1;
     return n;

@@ -7,9 +7,15 @@ import { fmtNumber, fmtTime, h, table } from './dom.js';
 const card = (title, ...body) => h('section', { class: 'card' }, h('h2', {}, title), ...body);
 const failed = (what, err) => h('p', { class: 'warn' }, `${what}: ${err.message}`);
 
+const DAY = 86_400_000;
+const MAX_DAYS = 399;
+
 export async function renderProfile(view, input) {
   const p = await get(profilePath(input));
   const id = p.profile.id;
+  // The profile's life, within the widest window the API scans (its events are no older than its first claim).
+  const end = Date.now() + DAY;
+  const window = { start: new Date(Math.max(Date.parse(p.profile.firstSeen), end - MAX_DAYS * DAY)).toISOString(), end: new Date(end).toISOString() };
   const graphEl = h('div', { class: 'chart tall', dataset: { chart: 'identifier-graph' } });
   const timelineEl = h('div', { class: 'chart', dataset: { chart: 'timeline' } });
   const traitsBox = h('div', {}, h('p', { class: 'muted' }, 'loading…'));
@@ -35,7 +41,7 @@ export async function renderProfile(view, input) {
 
   const [traits, activity] = await Promise.allSettled([
     get(profilePath(id, '/traits'), { limit: 200 }),
-    get(profilePath(id, '/activity'), { start: p.profile.firstSeen, end: new Date(Date.now() + 86_400_000).toISOString() }),
+    get(profilePath(id, '/activity'), window),
   ]);
   traitsBox.replaceChildren(traits.status === 'fulfilled'
     ? (Object.keys(traits.value.traits).length
@@ -54,13 +60,13 @@ export async function renderProfile(view, input) {
   } else {
     activityBox.replaceChildren(failed('aggregates unavailable', activity.reason));
   }
-  await loadEvents(eventsBox, id, null);
+  await loadEvents(eventsBox, id, window, null);
 }
 
-async function loadEvents(box, id, next) {
+async function loadEvents(box, id, window, next) {
   let page;
   try {
-    page = await get(profilePath(id, '/events'), { limit: 20, next, start: '2000-01-01', end: new Date(Date.now() + 86_400_000).toISOString() });
+    page = await get(profilePath(id, '/events'), { limit: 20, next, ...window });
   } catch (err) {
     box.append(failed('events unavailable', err));
     return;
@@ -70,7 +76,7 @@ async function loadEvents(box, id, next) {
   if (existing) for (const r of rows) existing.append(h('tr', {}, r.map((c) => h('td', {}, c))));
   else box.append(table(['time', 'call', 'name', 'channel', 'device', 'country', 'message id'], rows, { 'data-testid': 'events' }));
   box.querySelector('button.more')?.remove();
-  if (page.cursor.has_more) box.append(h('button', { class: 'more', onclick: () => loadEvents(box, id, page.cursor.next) }, 'older events'));
+  if (page.cursor.has_more) box.append(h('button', { class: 'more', onclick: () => loadEvents(box, id, window, page.cursor.next) }, 'older events'));
 }
 
 function explainForm(identifiers) {
