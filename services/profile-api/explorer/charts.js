@@ -61,7 +61,10 @@ export function pieChart(el, points, { title, empty = 'none' }) {
     title: { text: title, left: 0, textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'item' },
     graphic: totals.size === 0 ? [{ type: 'text', left: 'center', top: 'middle', style: { text: empty, fill: '#888' } }] : [],
-    series: [{ type: 'pie', radius: ['35%', '65%'], top: 24, data: [...totals].map(([name, value]) => ({ name, value })) }],
+    series: [{
+      type: 'pie', radius: ['30%', '55%'], top: 24, data: [...totals].map(([name, value]) => ({ name, value })),
+      label: { formatter: '{b}: {c}', overflow: 'none' },
+    }],
   });
   return chart;
 }
@@ -96,7 +99,7 @@ export function identifierGraph(el, identifiers, edges) {
     legend: [{ data: types, top: 0 }],
     series: [{
       type: 'graph', layout: 'force', roam: true, draggable: true, top: 32,
-      force: { repulsion: 220, edgeLength: [60, 140] },
+      force: { repulsion: 320, edgeLength: [70, 150] },
       categories: types.map((t) => ({ name: t, itemStyle: { color: TYPE_COLOURS[t] } })),
       label: { show: true, position: 'right', formatter: (p) => p.data.name, fontSize: 11 },
       edgeLabel: { show: edges.length <= 30, formatter: (p) => p.data.messageId.slice(0, 8), fontSize: 9 },

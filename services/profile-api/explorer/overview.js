@@ -28,7 +28,7 @@ export async function renderOverview(view, params) {
       h('h1', {}, 'Overview'), range,
       h('dl', { class: 'stats wide' }, ...stat('profiles', o.state.profiles), ...stat('identifiers', o.state.identifiers), ...stat('merged-away ids', o.state.mergedProfiles),
         ...stat('claims', o.state.graphClaims))),
-    h('div', { class: 'grid two' }, els.channel, els.deviceType, els.region, els.identity, els.refusals, h('div', { class: 'grid two inner' }, els.dlq, els.dlqPie)),
+    h('div', { class: 'grid two' }, els.channel, els.deviceType, els.region, els.identity, els.refusals, els.dlq, els.dlqPie),
   );
   const opts = (title) => ({ title, bucketMs: o.range.bucketMs });
   seriesChart(els.channel, s.channel, opts(`events by channel, per ${o.range.bucket}`));
