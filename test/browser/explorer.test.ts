@@ -56,7 +56,7 @@ describe('explorer page in Chromium', () => {
       expect(await drawnPixels(chart), chart).toBeGreaterThan(500);
     }
     await expect.poll(() => page.locator('[data-testid="overview"] dd').first().textContent()).toBe(String(Object.keys(p.expected.profiles).length));
-    await page.evaluate(() => globalThis.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(shots, 'profile-api-overview.png'), fullPage: true });
   });
 
@@ -78,7 +78,7 @@ describe('explorer page in Chromium', () => {
     await page.locator('[data-testid="explain"] ol.chain li').first().waitFor({ timeout: 30_000 });
     // The force layout settles before the picture is taken, from the top (the header is sticky).
     await page.waitForTimeout(1500);
-    await page.evaluate(() => globalThis.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(shots, 'profile-api-profile.png'), fullPage: true });
   });
 
