@@ -28,9 +28,12 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 export function createHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
   const router = new Router<Route>(ROUTES);
+  // Request ids: this process's random prefix and a counter (a random draw per request costs more than the lookup).
+  const boot = randomBytes(6).toString('hex');
+  let requests = 0;
   return (req, res) => {
     const started = process.hrtime.bigint();
-    const requestId = randomBytes(8).toString('hex');
+    const requestId = `${boot}${(++requests).toString(16).padStart(8, '0')}`;
     res.setHeader('request-id', requestId);
     let route = 'other';
     const done = (status: number) => {

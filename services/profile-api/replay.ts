@@ -11,15 +11,17 @@ import type { ApiState } from './service.ts';
 export class Replay {
   private readonly topics;
   private readonly processor;
-  private readonly link: LinkState;
+  private link: LinkState;
   private readonly apply: Map<string, (key: string, value: unknown) => void>;
   private offset = 0;
 
-  constructor(private readonly state: ApiState, config: IdentityConfig, prefix = 'replay.') {
+  /** `follow` picks the topics applied (default all three; the benchmark leaves the changelog out to size the tables alone). */
+  constructor(state: ApiState, config: IdentityConfig, follow: (topic: 'profiles' | 'identifiers' | 'changelog') => boolean = () => true, prefix = 'replay.') {
     this.topics = topicNames(prefix);
     this.processor = linkProcessor(this.topics);
     this.link = { graph: new IdentityGraph(config), versions: new VersionClock() };
-    this.apply = new Map(state.tableTopics(prefix).map((t) => [t.topic, t.apply]));
+    const names = { [this.topics.profiles]: 'profiles', [this.topics.identifiers]: 'identifiers', [this.topics.changelog]: 'changelog' } as const;
+    this.apply = new Map(state.tableTopics(prefix).filter((t) => follow(names[t.topic]!)).map((t) => [t.topic, t.apply]));
   }
 
   /** Links a batch of claims as the link stage would and applies what it publishes to the tables and graph. */
@@ -29,6 +31,11 @@ export class Replay {
     }));
     const out = this.processor.process(this.link, input);
     for (const o of out.outputs) this.apply.get(o.topic)?.(o.key ?? '', o.value);
+  }
+
+  /** Drops the link stage's graph (the benchmark measures what the API holds, not what the link stage holds). */
+  release(): void {
+    this.link = { graph: new IdentityGraph(this.link.graph.config), versions: this.link.versions };
   }
 
   /** The link stage's own graph, for comparison. */

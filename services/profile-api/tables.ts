@@ -15,14 +15,27 @@ export interface ProfileEntry {
 export interface IdentifierEntry { profileId: string | null; messageId: string; eventTime: number }
 
 export type Resolution =
-  | { ok: true; profile: ProfileEntry; identifier: IdentifierEntry | null; followed: string[] }
+  | { ok: true; profile: ProfileEntry; followed: string[] }
   | { ok: false; code: 'TSR_API_UNKNOWN_IDENTIFIER' | 'TSR_API_UNLINKED_IDENTIFIER' | 'TSR_API_UNKNOWN_PROFILE' | 'TSR_API_NOT_READY'; message: string; identifier?: IdentifierEntry };
 
 /** A chain of merges longer than this is a cycle or corrupt data, never a real history. */
 const MAX_HOPS = 64;
 
+/** Identifier types are few: one string each, shared by every linked identifier of that type. */
+const TYPES = new Map<string, string>();
+const internType = (t: string): string => {
+  let v = TYPES.get(t);
+  if (v === undefined) { v = t; TYPES.set(t, v); }
+  return v;
+};
+
 export class IdentityTables {
-  private readonly identifiers = new Map<string, IdentifierEntry>();
+  /**
+   * type:value → its profile id while linked (the profile entry holds the linking event), or the entry of an
+   * identifier that left every profile. Most identifiers are linked: a string each instead of an object saves about a
+   * hundred bytes per identifier.
+   */
+  private readonly identifiers = new Map<string, string | IdentifierEntry>();
   private readonly profiles = new Map<string, ProfileEntry>();
   private merged = 0;
 
@@ -32,10 +45,13 @@ export class IdentityTables {
       this.identifiers.delete(key);
       return;
     }
+    if (value.profileId === null) {
+      this.identifiers.set(key, { profileId: null, messageId: value.messageId, eventTime: Number(value.eventTime) });
+      return;
+    }
     // Share the profile id string with the profile entry when it is there: a million identifiers, a few hundred
     // thousand profiles.
-    const profileId = value.profileId === null ? null : (this.profiles.get(value.profileId)?.profileId ?? value.profileId);
-    this.identifiers.set(key, { profileId, messageId: value.messageId, eventTime: Number(value.eventTime) });
+    this.identifiers.set(key, this.profiles.get(value.profileId)?.profileId ?? value.profileId);
   }
 
   /** Applies one profiles record (key profile id); a null value (tombstone) removes the profile. */
@@ -46,11 +62,18 @@ export class IdentityTables {
       this.profiles.delete(key);
       return;
     }
+    // Identifiers linked by one event share its messageId: one string per event in the record.
+    const events = new Map<string, string>();
+    const event = (m: string): string => {
+      let v = events.get(m);
+      if (v === undefined) { v = m; events.set(m, v); }
+      return v;
+    };
     const entry: ProfileEntry = {
       profileId: before?.profileId ?? value.profileId,
       state: value.state,
       mergedInto: value.mergedInto,
-      identifiers: value.identifiers.map((l) => ({ type: l.type, value: l.value, messageId: l.messageId, eventTime: Number(l.eventTime) })),
+      identifiers: value.identifiers.map((l) => ({ type: internType(l.type), value: l.value, messageId: event(l.messageId), eventTime: Number(l.eventTime) })),
       firstSeen: Number(value.firstSeen),
       lastSeen: Number(value.lastSeen),
     };
@@ -60,32 +83,36 @@ export class IdentityTables {
 
   /** The current profile of an identifier (identity.identifiers key), following merges the table has not caught up with. */
   byIdentifier(key: string): Resolution {
-    const identifier = this.identifiers.get(key);
-    if (identifier === undefined) return { ok: false, code: 'TSR_API_UNKNOWN_IDENTIFIER', message: `no event carried ${key}` };
-    if (identifier.profileId === null) {
+    const e = this.identifiers.get(key);
+    if (e === undefined) return { ok: false, code: 'TSR_API_UNKNOWN_IDENTIFIER', message: `no event carried ${key}` };
+    if (typeof e !== 'string') {
       return {
-        ok: false, code: 'TSR_API_UNLINKED_IDENTIFIER', identifier,
-        message: `${key} belongs to no profile now (a contested shared device or an erasure); event ${identifier.messageId} at ${new Date(identifier.eventTime).toISOString()} unlinked it`,
+        ok: false, code: 'TSR_API_UNLINKED_IDENTIFIER', identifier: e,
+        message: `${key} belongs to no profile now (a contested shared device or an erasure); event ${e.messageId} at ${new Date(e.eventTime).toISOString()} unlinked it`,
       };
     }
-    const r = this.follow(identifier.profileId);
+    const r = this.follow(e);
     if (!r.ok) {
       // The identifier table and the profiles table are read as two topics: one may be a few records ahead.
-      return { ok: false, code: 'TSR_API_NOT_READY', message: `${key} belongs to ${identifier.profileId}, which the profiles table does not hold yet; retry` };
+      return { ok: false, code: 'TSR_API_NOT_READY', message: `${key} belongs to ${e}, which the profiles table does not hold yet; retry` };
     }
-    return { ok: true, profile: r.profile, identifier, followed: r.followed };
+    return { ok: true, profile: r.profile, followed: r.followed };
   }
 
   /** The current profile of a profile id, following merged-away ids to their survivor. */
   byProfileId(profileId: string): Resolution {
     const r = this.follow(profileId);
     if (!r.ok) return { ok: false, code: 'TSR_API_UNKNOWN_PROFILE', message: r.message };
-    return { ok: true, profile: r.profile, identifier: null, followed: r.followed };
+    return { ok: true, profile: r.profile, followed: r.followed };
   }
 
-  /** The identifier's entry, for explain (which reports where each side stands). */
+  /** Where an identifier stands: its profile now, and the event that linked it there (or unlinked it). */
   identifier(key: string): IdentifierEntry | undefined {
-    return this.identifiers.get(key);
+    const e = this.identifiers.get(key);
+    if (typeof e !== 'string') return e;
+    // The profile entry holds the linking event; it may lag the identifier table by a few records.
+    const linked = this.profiles.get(e)?.identifiers.find((l) => `${l.type}:${l.value}` === key);
+    return { profileId: e, messageId: linked?.messageId ?? '', eventTime: linked?.eventTime ?? 0 };
   }
 
   stats(): { identifiers: number; profiles: number; mergedProfiles: number } {
