@@ -34,6 +34,8 @@ function compiledBuild(): string {
   // The runtime stage's layout: compiled services beside schemas/ and package.json ("type": "module").
   cpSync(join(repoRoot, 'schemas'), join(tmp, 'schemas'), { recursive: true });
   cpSync(join(repoRoot, 'package.json'), join(tmp, 'package.json'));
+  // Files a service reads at run time besides its code: the profile API's explorer page and OpenAPI document.
+  for (const asset of ['services/profile-api/explorer', 'services/profile-api/openapi.json']) cpSync(join(repoRoot, asset), join(tmp, asset), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(tmp, 'node_modules'));
   execFileSync('touch', [join(tmp, '.complete')]);
   rmSync(dir, { recursive: true, force: true });
@@ -173,10 +175,10 @@ describe('running the compiled entries with the compose environment', () => {
     const unused = String(await freePort());
     for (const svc of serviceList()) {
       const port = String(started.get(svc.name)!.port);
-      const env = { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_HTTP_PORT: unused, [svc.portEnv]: port };
+      const env = { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_API_PORT: unused, TESSERA_HTTP_PORT: unused, [svc.portEnv]: port };
       await expect(run(process.execPath, [script], { env }), svc.name).resolves.toBeDefined();
     }
-    await expect(run(process.execPath, [script], { env: { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_HTTP_PORT: unused } })).rejects.toThrow();
+    await expect(run(process.execPath, [script], { env: { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_API_PORT: unused, TESSERA_HTTP_PORT: unused } })).rejects.toThrow();
   });
 
   it('every metric the dashboard and the alerts query is exposed by a service', () => {
