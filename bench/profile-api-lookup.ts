@@ -31,14 +31,43 @@ function load(mode: 'full' | 'tables'): Promise<{ child: ChildProcess; loaded: L
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.send('stop'); });
 
-interface Row { scenario: string; status: number; requestsPerSec: number; p50: number; p90: number; p99: number; max: number; non2xx: number; errors: number }
+interface Row {
+  scenario: string; connections: number; status: number; requestsPerSec: number; p50: number; p90: number; p99: number; max: number; non2xx: number; errors: number;
+  /** The server's own time per request (tessera_api_request_seconds: handler start to response end), bucket upper bounds. */
+  serverP50: number | null; serverP99: number | null;
+}
 
-async function scenario(port: number, name: string, paths: string[], status = 200, duration = seconds): Promise<Row> {
+/** The request-time histogram of one route as cumulative bucket counts (le → count). */
+async function histogram(port: number, route: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out = new Map<number, number>();
+  for (const m of text.matchAll(/^tessera_api_request_seconds_bucket\{([^}]*)\} (\d+)$/gm)) {
+    if (!m[1]!.includes(`route="${route}"`)) continue;
+    const le = /le="([^"]+)"/.exec(m[1]!)![1]!;
+    out.set(le === '+Inf' ? Infinity : Number(le), Number(m[2]));
+  }
+  return out;
+}
+
+/** The bucket bound under which a quantile of the requests between two snapshots fell, in ms. */
+function quantile(before: Map<number, number>, after: Map<number, number>, q: number): number | null {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total === 0) return null;
+  for (const le of bounds) if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= q * total) return le * 1000;
+  return null;
+}
+
+async function scenario(port: number, name: string, route: string, paths: string[], o: { status?: number; duration?: number; connections?: number } = {}): Promise<Row> {
+  const { status = 200, duration = seconds, connections: conns = connections } = o;
   const requests = paths.map((path) => ({ method: 'GET' as const, path, headers: { authorization: `Bearer ${TOKEN}` } }));
-  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration, requests, expectBody: undefined });
+  const before = await histogram(port, route);
+  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: conns, duration, requests });
+  const after = await histogram(port, route);
   const expected = status === 200 ? result['2xx'] : result['4xx'];
   return {
-    scenario: name, status, requestsPerSec: Math.round(expected / duration),
+    scenario: name, connections: conns, status, requestsPerSec: Math.round(expected / duration),
+    serverP50: quantile(before, after, 0.5), serverP99: quantile(before, after, 0.99),
     p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.requests.total - expected, errors: result.errors,
   };
 }
@@ -50,12 +79,15 @@ const { port, samples, pairs } = full.loaded;
 const enc = encodeURIComponent;
 const rows: Row[] = [];
 // Warm-up (not reported): the JIT and the heap settle after the load.
-await scenario(port, 'warm-up', samples.map((s) => `/v1/profiles/${enc(s)}`), 200, 5);
-rows.push(await scenario(port, 'external_ids by identifier (Segment route)', samples.map((s) => `/v1/spaces/bench/collections/users/profiles/${enc(s)}/external_ids`)));
-rows.push(await scenario(port, 'metadata by identifier (Segment route)', samples.map((s) => `/v1/spaces/bench/collections/users/profiles/${enc(s)}/metadata`)));
-rows.push(await scenario(port, 'profile 360 with link edges', samples.map((s) => `/v1/profiles/${enc(s)}`)));
-rows.push(await scenario(port, 'unknown identifier (404)', samples.slice(0, 2000).map((s, i) => `/v1/profiles/${enc(`email:nobody${i}.${s.length}@acme.io`)}`), 404));
-rows.push(await scenario(port, 'explain first ↔ last identifier', pairs.map(([a, b]) => `/v1/explain?a=${enc(a)}&b=${enc(b)}`)));
+await scenario(port, 'warm-up', 'profile', samples.map((s) => `/v1/profiles/${enc(s)}`), { duration: 5 });
+const externalIds = samples.map((s) => `/v1/spaces/bench/collections/users/profiles/${enc(s)}/external_ids`);
+rows.push(await scenario(port, 'external_ids by identifier (Segment)', 'segment.external_ids', externalIds));
+rows.push(await scenario(port, 'metadata by identifier (Segment)', 'segment.metadata', samples.map((s) => `/v1/spaces/bench/collections/users/profiles/${enc(s)}/metadata`)));
+rows.push(await scenario(port, 'profile 360 with link edges', 'profile', samples.map((s) => `/v1/profiles/${enc(s)}`)));
+rows.push(await scenario(port, 'unknown identifier (404)', 'profile', samples.slice(0, 2000).map((s, i) => `/v1/profiles/${enc(`email:nobody${i}.${s.length}@acme.io`)}`), { status: 404 }));
+rows.push(await scenario(port, 'explain first ↔ last (chain only)', 'explain', pairs.map(([a, b]) => `/v1/explain?a=${enc(a)}&b=${enc(b)}&events=false`)));
+// The same lookup without queueing: one request at a time.
+rows.push(await scenario(port, 'external_ids by identifier (Segment)', 'segment.external_ids', externalIds, { connections: 1 }));
 await stop(full.child);
 
 const f = full.loaded, t = tables.loaded;
@@ -72,8 +104,9 @@ if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.string
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
 console.log(`\nprofile API lookups: ${f.stats.identifiers.toLocaleString('en')} identifiers, ${f.stats.profiles.toLocaleString('en')} profiles (${f.stats.mergedProfiles.toLocaleString('en')} merged-away ids), ${f.stats.graphClaims.toLocaleString('en')} claims; loaded in ${result.loadSeconds} s`);
 console.log(`state heap: ${mb(f.heapBytes)} = ${result.heap.perIdentifier} B per identifier (tables ${result.heap.tablesPerIdentifier} B, explain graph ${result.heap.explainGraphPerIdentifier} B); process RSS ${mb(f.rssBytes)}`);
-console.log(`${connections} connections, ${seconds} s per scenario, loopback, server in its own process\n`);
-console.log('scenario                                      req/s   p50 ms   p90 ms   p99 ms   max ms   other status   errors');
+console.log(`${seconds} s per scenario, loopback, server in its own process; latency as autocannon sees it (queueing included) and as the server measures it (bucket bounds)\n`);
+console.log('scenario                               conns   req/s   p50 ms   p90 ms   p99 ms   max ms   server p50/p99 ms   other status   errors');
 for (const r of rows) {
-  console.log(`${r.scenario.padEnd(44)} ${String(r.requestsPerSec).padStart(6)} ${String(r.p50).padStart(8)} ${String(r.p90).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.max).padStart(8)} ${String(r.non2xx).padStart(14)} ${String(r.errors).padStart(8)}`);
+  const server = `≤${r.serverP50 ?? '?'} / ≤${r.serverP99 ?? '?'}`;
+  console.log(`${r.scenario.padEnd(38)} ${String(r.connections).padStart(5)} ${String(r.requestsPerSec).padStart(7)} ${String(r.p50).padStart(8)} ${String(r.p90).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.max).padStart(8)} ${server.padStart(19)} ${String(r.non2xx).padStart(14)} ${String(r.errors).padStart(8)}`);
 }

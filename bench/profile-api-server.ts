@@ -82,7 +82,7 @@ replay.release();
 const heapBytes = heap() - before;
 const stats = { ...state.tables.stats(), graphClaims: state.graph.stats().claims };
 
-const log = createLogger('profile-api', 'error');
+const log = createLogger('profile-api', 'fatal');
 const ch = createClickHouse({ url: config.TESSERA_CLICKHOUSE_URL, user: config.TESSERA_CLICKHOUSE_USER, password: config.TESSERA_CLICKHOUSE_PASSWORD }, log);
 const { port } = await listen(state, { config, ch, ops: new Ops('profile-api'), log }, 0);
 process.send!({ port, people, claims, loadSeconds, heapBytes, rssBytes: process.memoryUsage().rss, stats, samples, pairs });

@@ -92,6 +92,8 @@ describe('profile API over HTTP', () => {
     expect(r.body.chain.map((e: { from: string; to: string; messageId: string }) => `${e.from}>${e.to}@${e.messageId}`))
       .toEqual(['anonymous_id:c1>user_id:u1@m1', 'user_id:u1>email:ada@acme.io@m2', 'email:ada@acme.io>phone:+14155552671@m5']);
     expect(r.body.events.unavailable).toContain('ClickHouse');
+    const chainOnly = await get(`/v1/explain?a=${encodeURIComponent('anonymous_id:c1')}&b=${encodeURIComponent('email:ada@acme.io')}&events=false`);
+    expect([chainOnly.body.chain.length, chainOnly.body.events]).toEqual([2, null]);
   });
 
   it.each([

@@ -25,9 +25,10 @@ export function listParam(q: URLSearchParams, name: string, max = 100): Parsed<s
   return ok(items);
 }
 
-export function boolParam(q: URLSearchParams, name: string): Parsed<boolean> {
+export function boolParam(q: URLSearchParams, name: string, def = false): Parsed<boolean> {
   const raw = q.get(name);
-  if (raw === null || raw === '' || raw === 'false') return ok(false);
+  if (raw === null || raw === '') return ok(def);
+  if (raw === 'false') return ok(false);
   if (raw === 'true') return ok(true);
   return bad(`${name} must be true or false (got ${JSON.stringify(raw.slice(0, 32))})`);
 }

@@ -181,7 +181,8 @@ async function explainRoute(ctx: RouteContext, req: Request) {
     chain: chain?.map(edgeBody) ?? null,
     events: null as unknown,
   };
-  if (chain !== null && chain.length > 0) {
+  const withEvents = take(boolParam(req.query, 'events', true));
+  if (chain !== null && chain.length > 0 && withEvents) {
     const times = chain.map((e) => e.eventTime);
     // The linking events themselves (their call, channel and identifiers), when the warehouse answers.
     try {
