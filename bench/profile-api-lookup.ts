@@ -35,7 +35,16 @@ interface Row {
   scenario: string; connections: number; status: number; requestsPerSec: number; p50: number; p90: number; p99: number; max: number; non2xx: number; errors: number;
   /** The server's own time per request (tessera_api_request_seconds: handler start to response end), bucket upper bounds. */
   serverP50: number | null; serverP99: number | null;
+  /** The server process's event-loop delay during the scenario (a stall of the whole process shows here). */
+  loopP99: number; loopMax: number;
 }
+
+/** The server process under test (set once it is loaded). */
+const under: { child?: ChildProcess } = {};
+const loopDelay = (): Promise<{ loopP99Ms: number; loopMaxMs: number }> => new Promise((resolve) => {
+  under.child!.once('message', (m) => resolve(m as { loopP99Ms: number; loopMaxMs: number }));
+  under.child!.send('loop');
+});
 
 /** The request-time histogram of one route as cumulative bucket counts (le → count). */
 async function histogram(port: number, route: string): Promise<Map<number, number>> {
@@ -62,12 +71,15 @@ async function scenario(port: number, name: string, route: string, paths: string
   const { status = 200, duration = seconds, connections: conns = connections } = o;
   const requests = paths.map((path) => ({ method: 'GET' as const, path, headers: { authorization: `Bearer ${TOKEN}` } }));
   const before = await histogram(port, route);
+  await loopDelay();
   const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: conns, duration, requests });
+  const loop = await loopDelay();
   const after = await histogram(port, route);
   const expected = status === 200 ? result['2xx'] : result['4xx'];
   return {
     scenario: name, connections: conns, status, requestsPerSec: Math.round(expected / duration),
     serverP50: quantile(before, after, 0.5), serverP99: quantile(before, after, 0.99),
+    loopP99: Math.round(loop.loopP99Ms), loopMax: Math.round(loop.loopMaxMs),
     p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, non2xx: result.requests.total - expected, errors: result.errors,
   };
 }
@@ -75,6 +87,7 @@ async function scenario(port: number, name: string, route: string, paths: string
 const tables = await load('tables');
 await stop(tables.child);
 const full = await load('full');
+under.child = full.child;
 const { port, samples, pairs } = full.loaded;
 const enc = encodeURIComponent;
 const rows: Row[] = [];
@@ -105,8 +118,8 @@ const mb = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
 console.log(`\nprofile API lookups: ${f.stats.identifiers.toLocaleString('en')} identifiers, ${f.stats.profiles.toLocaleString('en')} profiles (${f.stats.mergedProfiles.toLocaleString('en')} merged-away ids), ${f.stats.graphClaims.toLocaleString('en')} claims; loaded in ${result.loadSeconds} s`);
 console.log(`state heap: ${mb(f.heapBytes)} = ${result.heap.perIdentifier} B per identifier (tables ${result.heap.tablesPerIdentifier} B, explain graph ${result.heap.explainGraphPerIdentifier} B); process RSS ${mb(f.rssBytes)}`);
 console.log(`${seconds} s per scenario, loopback, server in its own process; latency as autocannon sees it (queueing included) and as the server measures it (bucket bounds)\n`);
-console.log('scenario                               conns   req/s   p50 ms   p90 ms   p99 ms   max ms   server p50/p99 ms   other status   errors');
+console.log('scenario                               conns   req/s   p50 ms   p90 ms   p99 ms   max ms   server p50/p99 ms   loop p99/max ms   other status   errors');
 for (const r of rows) {
-  const server = `≤${r.serverP50 ?? '?'} / ≤${r.serverP99 ?? '?'}`;
-  console.log(`${r.scenario.padEnd(38)} ${String(r.connections).padStart(5)} ${String(r.requestsPerSec).padStart(7)} ${String(r.p50).padStart(8)} ${String(r.p90).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.max).padStart(8)} ${server.padStart(19)} ${String(r.non2xx).padStart(14)} ${String(r.errors).padStart(8)}`);
+  const handler = `≤${r.serverP50 ?? '?'} / ≤${r.serverP99 ?? '?'}`;
+  console.log(`${r.scenario.padEnd(38)} ${String(r.connections).padStart(5)} ${String(r.requestsPerSec).padStart(7)} ${String(r.p50).padStart(8)} ${String(r.p90).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.max).padStart(8)} ${handler.padStart(19)} ${`${r.loopP99} / ${r.loopMax}`.padStart(17)} ${String(r.non2xx).padStart(14)} ${String(r.errors).padStart(8)}`);
 }

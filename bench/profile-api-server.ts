@@ -3,6 +3,7 @@
 // The state is built without Kafka through the same per-topic apply the topic follower calls (services/profile-api/replay.ts:
 // claims → the link stage's pure processor → profiles / identity.identifiers / identity.changelog records → ApiState).
 // Reports over IPC: the port, the sizes, the heap the state holds, and sample identifiers to look up.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClickHouse } from '../services/kit/clickhouse.ts';
 import { createLogger } from '../services/kit/log.ts';
 import { Ops } from '../services/kit/ops.ts';
@@ -86,4 +87,14 @@ const log = createLogger('profile-api', 'fatal');
 const ch = createClickHouse({ url: config.TESSERA_CLICKHOUSE_URL, user: config.TESSERA_CLICKHOUSE_USER, password: config.TESSERA_CLICKHOUSE_PASSWORD }, log);
 const { port } = await listen(state, { config, ch, ops: new Ops('profile-api'), log }, 0);
 process.send!({ port, people, claims, loadSeconds, heapBytes, rssBytes: process.memoryUsage().rss, stats, samples, pairs });
-process.on('message', (msg) => { if (msg === 'stop') process.exit(0); });
+// The event loop's delay per scenario: a stall of the whole process (a long GC, the machine's cores busy elsewhere)
+// shows here, not in the handler times.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+process.on('message', (msg) => {
+  if (msg === 'stop') process.exit(0);
+  if (msg === 'loop') {
+    process.send!({ loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });
+    loop.reset();
+  }
+});
