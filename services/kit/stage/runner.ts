@@ -182,7 +182,7 @@ export class StageRunner<S, V, O> {
       await s.delivery.open();
       const touch = () => { this.contactAt = this.now(); };
       for (const e of [consumer.events.FETCH, consumer.events.HEARTBEAT, consumer.events.COMMIT_OFFSETS]) consumer.on(e, touch);
-      consumer.on(consumer.events.GROUP_JOIN, (e) => { touch(); this.onJoin(s, e.payload.memberAssignment); });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => { touch(); this.onJoin(s, e.payload.memberId, e.payload.memberAssignment); });
       consumer.on(consumer.events.CRASH, (e) => s.end(e.payload.error));
       // kafkajs fetches again from the committed offsets after a rebalance: records in an open transaction would be
       // processed twice. End the session: the transaction is aborted and the state restored.
@@ -219,9 +219,11 @@ export class StageRunner<S, V, O> {
     return result;
   }
 
-  private onJoin(s: Session<O>, assignment: Record<string, number[]>): void {
+  private onJoin(s: Session<O>, memberId: string, assignment: Record<string, number[]>): void {
     const owns = Object.values(assignment).some((ps) => ps.length > 0);
-    const key = JSON.stringify(Object.entries(assignment).map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)]).sort());
+    // A member that left the group (a new session, or evicted and rejoined under a new member id) cannot know who
+    // owned its partitions meanwhile; one that stayed a member saw every assignment it had.
+    const key = JSON.stringify([memberId, Object.entries(assignment).map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)]).sort()]);
     this.owns = owns;
     this.a.log.info({ owns, assignment }, owns ? 'partitions assigned' : 'no partitions assigned: standing by');
     // Another member may have written since this state was built (a takeover): rebuild it.
