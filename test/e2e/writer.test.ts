@@ -381,14 +381,16 @@ describe('warehouse writer: failures', () => {
 
   it('ClickHouse unreachable: pauses, retries, commits nothing it has not written, and loses nothing', async () => {
     const groupId = `${s.prefix}outage`;
+    // The kill -9 test left its events on the topic: the new group reads them too, since the table and its
+    // watermarks are emptied here. Both before the writer starts: it reads the watermarks when it joins the group,
+    // inside startWriter, and a TRUNCATE racing that read left the old ones in force (24,000 events skipped).
     await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.events` });
+    await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.writer_watermarks` });
     const proxy = await tcpProxy(new URL(s.env.TESSERA_CLICKHOUSE_URL!));
     const viaProxy = createClickHouse({ url: proxy.url, user: 'default', password: '' });
     const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, batchRows: 500, maxBufferedRows: 1_000 });
     try {
       const ev = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => resolved({ messageId: `${prefix}-${i}` }, null, null));
-      await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.writer_watermarks` });
-      // The kill -9 test left its events on the topic: the new group reads them too (the table was emptied).
       const before = [...(await endOffsets(s.kafka, s.topics.resolved)).values()].reduce((a, b) => a + b, 0n);
       await pub.events(ev('up', 1_000));
       const total1 = Number(before) + 1_000;
