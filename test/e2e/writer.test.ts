@@ -76,9 +76,10 @@ describe('warehouse writer: the ClickHouse model', () => {
     expect(await eventuallyEqual(() => select<{ id_type: string; id_value: string; profile_id: string; message_id: string }>(s.ch,
       `SELECT id_type, id_value, profile_id, message_id FROM ${db()}.identities FINAL WHERE id_value IN ('x@y.org', 'cx', '+4930123') ORDER BY id_type`),
     expectedIds, 'the erasure')).toEqual(expectedIds);
-    const [log] = await select<{ kind: string; id_value: string; into_profile: string }>(s.ch,
-      `SELECT kind, id_value, into_profile FROM ${db()}.identity_changes WHERE message_id = 'm-erase'`);
-    expect(log).toEqual({ kind: 'move', id_value: '+4930123', into_profile: '' });
+    // identity_changes is written after identities in the same flush (one insert per table, in TABLES order): wait for it too.
+    const expectedLog = [{ kind: 'move', id_value: '+4930123', into_profile: '' }];
+    expect(await eventuallyEqual(() => select<{ kind: string; id_value: string; into_profile: string }>(s.ch,
+      `SELECT kind, id_value, into_profile FROM ${db()}.identity_changes WHERE message_id = 'm-erase'`), expectedLog, 'the move in the log')).toEqual(expectedLog);
 
     // An event keyed by the erased identifier has no current profile any more; one whose identifier has no
     // identities row yet keeps the profile it was resolved to.
@@ -322,13 +323,17 @@ describe('warehouse writer: failures', () => {
     const firstExit = exited(first);
     await eventually(counts, (c) => Number(c.n) > 0, 'the writer to start writing', 120_000);
     let produced = 2_000;
+    let killed = false;
     const producing = (async () => {
       for (; produced < n; produced += 1_000) {
+        // At most 4,000 records ahead of the writer, however slow the machine: when it has written 8,000 the input is
+        // still arriving (at most 13,000 of 24,000 sent), so the kill lands mid-stream. After the kill, no pacing.
+        await eventually(counts, (c) => killed || produced - Number(c.n) <= 4_000, 'the writer to keep up', 120_000);
         await pub.events(all.slice(produced, produced + 1_000));
-        await new Promise((r) => setTimeout(r, 100));
       }
     })();
     await eventually(counts, (c) => Number(c.n) >= 8_000, 'the writer to be part-way', 120_000);
+    killed = true;
     first.kill('SIGKILL');
     const producedAtKill = produced;
     expect((await firstExit).signal).toBe('SIGKILL');
