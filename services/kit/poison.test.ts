@@ -85,7 +85,7 @@ describe('failureReason and PoisonRecordError', () => {
 
   it('carries the record, a stable code, and says what happens next', () => {
     const e = new PoisonRecordError(ref(7, 2), 'apply threw', new Error('boom'));
-    expect(e).toMatchObject({ code: 'TSR_ERR_POISON_RECORD', retriable: true, ref: ref(7, 2) });
+    expect(e).toMatchObject({ code: 'TSR_ERR_POISON_RECORD', retriable: false, ref: ref(7, 2) });
     expect(e.message).toContain('in[2]@7');
     expect(e.message).toContain('DLQ');
   });

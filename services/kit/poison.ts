@@ -1,9 +1,10 @@
 // Poison-record isolation: a record whose processing threw is remembered by its position, the stage rebuilds its
 // state and replays, and on the replay the record goes to the DLQ instead of being processed again. Pure: no I/O.
+import type { ErrorCode } from './error-catalog.ts';
 import { TesseraError } from './errors.ts';
 
 /** The DLQ code of a record whose processing threw (a bug or an input the code cannot handle), not an invalid one. */
-export const PROCESSING_FAILED = 'TSR_DLQ_PROCESSING_FAILED';
+export const PROCESSING_FAILED = 'TSR_DLQ_PROCESSING_FAILED' satisfies ErrorCode;
 
 /** Where a record sits: enough to recognise it when it is read again. */
 export interface RecordRef { topic: string; partition: number; offset: string }
@@ -19,13 +20,13 @@ const keyOf = (topic: string, partition: number): string => `${topic}\u0000${par
 /**
  * Thrown by a stage when processing one record threw after the stage's state may have changed (half-applied):
  * the caller aborts what is open, rebuilds the state and replays; `PoisonRecords` already knows the record.
- * Retriable in the sense that the stage goes on; the record itself is not retried past its allowance.
+ * Not retriable: the record will not succeed; the stage goes on without it.
  */
 export class PoisonRecordError extends TesseraError {
   constructor(readonly ref: RecordRef, reason: string, cause: unknown) {
     super('TSR_ERR_POISON_RECORD',
       `processing ${ref.topic}[${ref.partition}]@${ref.offset} failed (${reason}); rebuilding the state, the record goes to the DLQ on the replay`,
-      { retriable: true, cause });
+      { cause });
     this.name = 'PoisonRecordError';
   }
 }

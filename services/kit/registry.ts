@@ -53,8 +53,7 @@ export class AvroCodec {
       if (level !== null && KEEPS_BACKWARD.has(level)) return level;
       if (level !== null && level !== 'NONE') {
         throw new TesseraError('TSR_ERR_REGISTRY_REJECTED',
-          `subject ${subject} has compatibility ${level}, which does not keep new schemas readable for old consumers; set it to BACKWARD (or FULL, or a transitive variant)`,
-          { retriable: false });
+          `subject ${subject} has compatibility ${level}, which does not keep new schemas readable for old consumers; set it to BACKWARD (or FULL, or a transitive variant)`);
       }
       const res = await fetch(this.configUrl(subject), {
         method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: RULE }),
