@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Ops } from '../ops.ts';
 import type { DeadLetterRecord } from '../records.ts';
 import type { AvroCodec, Decoded } from '../registry.ts';
-import { Isolation, ReplayNeeded, type StateCell } from './isolate.ts';
+import { isPoison, Isolation, type StateCell } from './isolate.ts';
 import { stageMetrics, type StageMetrics, type StageMetricSpec } from './metrics.ts';
 import { singleOwnerAssigner } from './single-owner.ts';
 import { readiness, StageMachine } from './state.ts';
@@ -138,7 +138,7 @@ export class StageRunner<S, V, O> {
       const err = await this.runSession();
       if (this.stopSignal.signal.aborted) break;
       // A record that throws is not a fault of the infrastructure: replay at once, without backing off.
-      const poison = err instanceof ReplayNeeded;
+      const poison = isPoison(err);
       const wait = poison ? 0 : this.retry.next();
       this.metrics.failures.inc({ kind: poison ? 'poison' : 'fault' });
       this.machine.to('failed', err ? describe(err) : 'session ended');
