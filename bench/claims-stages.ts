@@ -7,9 +7,8 @@ import type { Kafka } from 'kafkajs';
 import { freePort, metric, startService, stopService, waitReady, type ServiceProcess } from '../services/demo/processes.ts';
 import { validateTouchpoint } from '../services/contract/validate.ts';
 import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../services/identity/index.ts';
-import { createStageTopics } from '../services/kit/claim-topics.ts';
 import { commonEnv, parseEnv } from '../services/kit/config.ts';
-import { createKafka } from '../services/kit/kafka.ts';
+import { createKafka, createMissingTopics } from '../services/kit/kafka.ts';
 import { createLogger } from '../services/kit/log.ts';
 import { AvroCodec } from '../services/kit/registry.ts';
 import { topicNames, type Topics } from '../services/kit/topics.ts';
@@ -72,7 +71,7 @@ async function run(name: string, services: { name: string; entry: string }[], th
     // A loaded broker can answer a fresh topic's metadata late: try again rather than lose the run.
     for (let attempt = 1; ; attempt++) {
       try {
-        await createStageTopics(kafka, topics, { partitions: 6, replicationFactor: 1 });
+        await createMissingTopics(kafka, topics, { partitions: 6, replicationFactor: 1 });
         break;
       } catch (err) {
         if (attempt >= 5) throw err;
