@@ -69,7 +69,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'email limit 1: a second email refuses the weaker cookie, the email links alone',
-    config: configWith({ rules: { email: { limit: 1 } } }),
+    config: configWith({ rules: { email: { limit: 1 } }, contested: { types: [], by: [] } }),
     claims: [claim('m1', 1, 'email:e1@shop.com', 'anonymous_id:a1'), claim('m2', 2, 'email:e2@shop.com', 'anonymous_id:a1')],
     want: [['anonymous_id:a1', 'email:e1@shop.com'], ['email:e2@shop.com']],
   },

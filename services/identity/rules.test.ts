@@ -10,9 +10,9 @@ describe('parseIdentityConfig', () => {
   it('merges partial rules onto the defaults and adds new types', () => {
     const parsed = parseIdentityConfig({ rules: { email: { limit: 2 }, crm_id: { priority: 2, limit: 1 } }, hubBound: 50, defaultRegion: 'GB' });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-    expect(parsed.config.rules.email).toEqual({ priority: 2, limit: 2 });
-    expect(parsed.config.rules.crm_id).toEqual({ priority: 2, limit: 1 });
-    expect(parsed.config.rules.user_id).toEqual({ priority: 1, limit: 1 });
+    expect(parsed.config.rules.get('email')).toEqual({ priority: 2, limit: 2 });
+    expect(parsed.config.rules.get('crm_id')).toEqual({ priority: 2, limit: 1 });
+    expect(parsed.config.rules.get('user_id')).toEqual({ priority: 1, limit: 1 });
     expect(parsed.config.hubBound).toBe(50);
     expect(parsed.config.defaultRegion).toBe('GB');
   });
@@ -20,8 +20,8 @@ describe('parseIdentityConfig', () => {
   it('replaces a type\'s blocked list, lower-cased', () => {
     const parsed = parseIdentityConfig({ blocked: { user_id: ['  Guest-1 '] } });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-    expect(parsed.config.blocked.user_id).toEqual(['guest-1']);
-    expect(parsed.config.blocked['*']).toEqual(defaultIdentityConfig.blocked['*']);
+    expect(parsed.config.blocked.get('user_id')).toEqual(new Set(['guest-1']));
+    expect(parsed.config.blocked.get('*')).toEqual(defaultIdentityConfig.blocked.get('*'));
   });
 
   it.each([
