@@ -237,6 +237,14 @@ export class IdentityGraph {
     return g;
   }
 
+  /**
+   * Memory the per-type structures hold: count cells (dense rows of the configured types plus sparse cells of the
+   * types clients invent) and the number of types seen. Cells grow with profiles and identifiers, never with types.
+   */
+  footprint(): { countCells: number; types: number } {
+    return { countCells: this.e.profiles.countCells(), types: this.e.names.typeNames.length };
+  }
+
   stats(): { identifiers: number; profiles: number; claims: number; hubs: number } {
     const e = this.e;
     return { identifiers: e.names.size, profiles: e.profiles.size, claims: e.claims.count, hubs: e.hubs.size };

@@ -9,7 +9,7 @@ import { normaliseDomain } from './email.ts';
 /** priority: 1 is the strongest identifier; limit: distinct values of the type one profile may hold. */
 export interface IdentityRule { priority: number; limit: number }
 
-/** In `contested.by`: every type without a rule of its own (the external ids: crm_id, loyalty_id…). */
+/** In `contested.by`: every type not in `contested.types` (so also the external ids: crm_id, loyalty_id…). */
 export const OTHER_TYPES = '*';
 
 export interface IdentityConfig {
@@ -32,7 +32,7 @@ export interface IdentityConfig {
    * Shared devices: an identifier of one of `types` seen with more distinct identifiers of one type listed in `by`
    * than that type's limit lets one profile hold (a family computer's cookie with two user ids, a shop's kiosk with
    * six emails) is contested — like a hub, it stops linking, so the events on that device are no longer glued to
-   * whoever used it first. `by` may hold '*': every type without a rule of its own (external ids).
+   * whoever used it first. `by` may hold '*': every type that is not in `types` (external ids included).
    */
   contested: { types: readonly string[]; by: readonly string[] };
 }
@@ -103,8 +103,14 @@ export type ParsedConfig = { ok: true; config: IdentityConfig } | { ok: false; e
  */
 export function parseIdentityConfig(value: unknown): ParsedConfig {
   const parsed = input.safeParse(value ?? {});
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`) };
+  // JSON.parse makes "__proto__" an own key, which zod's record skips without a word: say it is not a type name.
+  const hidden = ['rules', 'blocked'].filter((f) => {
+    const o: unknown = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[f] : undefined;
+    return typeof o === 'object' && o !== null && Object.hasOwn(o, '__proto__');
+  }).map((f) => `${f}: "__proto__" is not an identifier type name (lower_snake_case, starting with a letter)`);
+  if (!parsed.success || hidden.length > 0) {
+    const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`);
+    return { ok: false, errors: [...issues, ...hidden] };
   }
   const p = parsed.data;
   const base = defaultIdentityConfig;
@@ -135,9 +141,8 @@ export function ruleFor(config: IdentityConfig, type: string): IdentityRule {
   return config.rules.get(type) ?? config.defaultRule;
 }
 
-/** Whether identifiers of `type` are counted against a shared device (contested.by, '*' = types without a rule). */
+/** Whether identifiers of `type` are counted against a shared device (contested.by; '*' = every type not contested). */
 export function contests(config: IdentityConfig, type: string): boolean {
   const { types, by } = config.contested;
-  if (types.includes(type)) return false;
-  return by.includes(type) || (by.includes(OTHER_TYPES) && !config.rules.has(type));
+  return !types.includes(type) && (by.includes(OTHER_TYPES) || by.includes(type));
 }
