@@ -95,3 +95,10 @@ describe('the event country, as a code or an English name', () => {
     expect(types(touchpoint({ traits: { phone: '(415) 555-2671' }, context: context({ location: { country, region: null, city: null } }) }))).toEqual(['phone:+14155552671']);
   });
 });
+
+describe('traits are read as own properties only', () => {
+  it('an email inherited through a prototype the payload set is not the event\'s', () => {
+    const traits = Object.assign(Object.create({ email: 'inherited@acme.io' }) as Record<string, string>, { plan: 'pro' });
+    expect(types(touchpoint({ traits }))).toEqual([]);
+  });
+});

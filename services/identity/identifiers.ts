@@ -1,5 +1,5 @@
 // Extract the typed identifiers of a touchpoint from every source docs/identity.md lists, normalised and deduplicated.
-import type { Scalar, Touchpoint } from '../contract/touchpoint.ts';
+import type { Scalar, Scalars, Touchpoint } from '../contract/touchpoint.ts';
 import { normaliseIdentifier, normaliseType } from './normalise.ts';
 import { phoneRegion } from './phone.ts';
 import type { IdentityConfig } from './rules.ts';
@@ -9,6 +9,9 @@ function text(v: Scalar | undefined): string | null {
   if (v === undefined || v === null) return null;
   return typeof v === 'string' ? v : String(v);
 }
+
+/** A trait the client sent itself: an own property, never one inherited through a prototype the payload set. */
+const own = (o: Scalars | undefined, key: 'email' | 'phone'): Scalar | undefined => (o !== undefined && Object.hasOwn(o, key) ? o[key] : undefined);
 
 /** Raw (type, value) pairs in source order; nulls are absent, not dropped. */
 function rawIdentifiers(tp: Touchpoint, config: IdentityConfig, dropped: DroppedIdentifier[]): Array<[string, string]> {
@@ -21,10 +24,10 @@ function rawIdentifiers(tp: Touchpoint, config: IdentityConfig, dropped: Dropped
   add('anonymous_id', tp.anonymousId);
   // Segment's alias renames previousId (most often the anonymousId used before login) to userId.
   if (tp.type === 'alias') add(config.previousIdType, tp.previousId);
-  add('email', tp.traits.email);
-  add('email', tp.context?.traits.email);
-  add('phone', tp.traits.phone);
-  add('phone', tp.context?.traits.phone);
+  add('email', own(tp.traits, 'email'));
+  add('email', own(tp.context?.traits, 'email'));
+  add('phone', own(tp.traits, 'phone'));
+  add('phone', own(tp.context?.traits, 'phone'));
   add('device_id', tp.context?.device?.id);
   add('advertising_id', tp.context?.device?.advertisingId);
   for (const e of tp.externalIds) {

@@ -116,3 +116,13 @@ describe('lists given in a partial config replace the defaults', () => {
     expect(parseIdentityConfig({ blockedEmailDomains: ['not a domain'] }).ok).toBe(false);
   });
 });
+
+describe('blocked values are written as values are stored', () => {
+  it('emails in either domain form, phones in any format, invisible characters', () => {
+    const parsed = parseIdentityConfig({ blocked: { email: ['Info@XN--BCHER-KVA.de'], phone: ['+44 7911 123456'], user_id: ['Guest\u200b-1'] } });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    expect(parsed.config.blocked.get('email')).toEqual(new Set(['info@bücher.de']));
+    expect(parsed.config.blocked.get('phone')).toEqual(new Set(['+447911123456']));
+    expect(parsed.config.blocked.get('user_id')).toEqual(new Set(['guest-1']));
+  });
+});

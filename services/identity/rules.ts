@@ -4,7 +4,9 @@
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { BLOCKED_ANY, BLOCKED_BY_TYPE, BLOCKED_EMAIL_DOMAINS } from './blocklist.ts';
-import { normaliseDomain } from './email.ts';
+import { normaliseDomain, normaliseEmail } from './email.ts';
+import { normalisePhone } from './phone.ts';
+import { cleanText } from './text.ts';
 
 /** priority: 1 is the strongest identifier; limit: distinct values of the type one profile may hold. */
 export interface IdentityRule { priority: number; limit: number }
@@ -121,7 +123,8 @@ export function parseIdentityConfig(value: unknown): ParsedConfig {
   }
   const defaultRule = { ...base.defaultRule, ...p.defaultRule };
   const blocked = new Map(base.blocked);
-  for (const [type, values] of Object.entries(p.blocked ?? {})) blocked.set(type, new Set(values.map((v) => v.trim().toLowerCase())));
+  const region = (p.defaultRegion ?? base.defaultRegion) as CountryCode;
+  for (const [type, values] of Object.entries(p.blocked ?? {})) blocked.set(type, new Set(values.map((v) => blockedForm(type, v, region))));
   return {
     ok: true,
     config: {
@@ -134,6 +137,14 @@ export function parseIdentityConfig(value: unknown): ParsedConfig {
       contested: p.contested ? { types: [...p.contested.types], by: [...p.contested.by] } : base.contested,
     },
   };
+}
+
+/** A blocked value as values are stored (cleaned, emails and phones normalised), lower-case: how blockReason compares. */
+function blockedForm(type: string, raw: string, region: CountryCode): string {
+  const clean = cleanText(raw);
+  const text = clean.ok ? clean.value : raw.trim();
+  const n = type === 'email' ? normaliseEmail(text) : type === 'phone' ? normalisePhone(text, region) : null;
+  return (n?.ok === true ? n.value : text).toLowerCase();
 }
 
 /** The rule of a type (defaultRule for types the config does not list). */
