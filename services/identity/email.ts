@@ -6,6 +6,7 @@ import { isPlainAscii, type Normalised } from './text.ts';
 const LDH_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 /** Dot-atom local part: RFC 5322 atext, plus any non-ASCII character that is not a space or control (RFC 6531). */
 const LOCAL = /^(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]|[^\p{ASCII}\p{White_Space}\p{C}])+(?:\.(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]|[^\p{ASCII}\p{White_Space}\p{C}])+)*$/u;
+const ASCII_LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const IDNA: Tr46Options = { checkHyphens: true, checkBidi: true, checkJoiners: true, useSTD3ASCIIRules: true, verifyDNSLength: true };
 const utf8 = new TextEncoder();
 
@@ -31,9 +32,11 @@ export function normaliseEmail(raw: string): Normalised {
   const at = raw.lastIndexOf('@');
   if (at <= 0 || at === raw.length - 1) return { ok: false, reason: `"${raw}" is not a valid email address` };
   // Lower-casing can decompose (İ → i + U+0307): NFC again so that the result is stable.
-  const local = raw.slice(0, at).toLowerCase().normalize('NFC');
-  if (!LOCAL.test(local)) return { ok: false, reason: `"${raw}" is not a valid email address` };
-  if (utf8.encode(local).length > 64) return { ok: false, reason: 'the part before @ of an email address has at most 64 bytes' };
+  const lower = raw.slice(0, at).toLowerCase();
+  const ascii = isPlainAscii(lower);
+  const local = ascii ? lower : lower.normalize('NFC');
+  if (!(ascii ? ASCII_LOCAL : LOCAL).test(local)) return { ok: false, reason: `"${raw}" is not a valid email address` };
+  if ((ascii ? local.length : utf8.encode(local).length) > 64) return { ok: false, reason: 'the part before @ of an email address has at most 64 bytes' };
   const domain = normaliseDomain(raw.slice(at + 1));
   if (!domain.ok) return { ok: false, reason: `"${raw}" is not a valid email address: ${domain.reason}` };
   const value = `${local}@${domain.value}`;
