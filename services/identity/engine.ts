@@ -161,11 +161,16 @@ export class Engine {
     this.gMax[rb] = -1;
   }
 
-  /** Canonical text of a claim: sorted type/value pairs, then its blocked values if any (claim ties, profile ids). */
-  canonical(c: number): string {
+  /** Text of a claim's linkable set: sorted type/value pairs (profile ids: blocked values never change one). */
+  linkText(c: number): string {
     const parts: string[] = [];
     for (const x of this.claims.ids(c)) parts.push(`${this.names.type(x)}\u0001${this.names.value(x)}`);
-    return claimText(parts.sort().join('\u0002'), this.claims.blocked(c)?.text ?? '');
+    return parts.sort().join('\u0002');
+  }
+
+  /** Canonical text of a claim: its linkable set, then its blocked values if any (claim ties). */
+  canonical(c: number): string {
+    return claimText(this.linkText(c), this.claims.blocked(c)?.text ?? '');
   }
 
   private readonly tie = (a: number, b: number): number => {
@@ -388,7 +393,7 @@ export class Engine {
     let survivor: number;
     if (acc.length === 0) {
       const t = this.claims.time[c] ?? 0, m = this.claims.messageId(c);
-      survivor = P.create(c, `p_${hash64(`${m}\u0000${t}\u0000${this.canonical(c)}`)}`, t);
+      survivor = P.create(c, `p_${hash64(`${m}\u0000${t}\u0000${this.linkText(c)}`)}`, t);
     } else {
       survivor = acc.reduce((a, b) => (this.compareClaims(P.founder[a] ?? 0, P.founder[b] ?? 0) <= 0 ? a : b));
       for (const q of acc) if (q !== survivor) this.mergeInto(q, survivor);

@@ -236,6 +236,10 @@ describe('a mistaken block can be undone: claims keep blocked values, marked', (
     expect(keys).toContain(claimKey([ident('anonymous_id:a1')], [ident('user_id:guest-1')]));
   });
 
+  it('keeping blocked values changes no profile and no profile id', () => {
+    expect(graphOf(events, strict).profiles()).toEqual(graphOf(events.map((c) => ({ ...c, blocked: [] })), strict).profiles());
+  });
+
   it('erasing a blocked value drops the claims that hold it', () => {
     const g = graphOf(events, strict);
     const r = g.forget(ident('user_id: guest-1\u200b'));

@@ -7,7 +7,7 @@ import type { Claim, Identifier, Link, ProfileSnapshot } from './types.ts';
 
 const keyOf = (id: Identifier): string => `${id.type}\u0001${id.value}`;
 
-interface Distinct { messageId: string; eventTime: number; canonical: string; keys: string[]; ids: Map<string, Identifier> }
+interface Distinct { messageId: string; eventTime: number; canonical: string; linkText: string; keys: string[]; ids: Map<string, Identifier> }
 
 interface Draft { id: string; founder: Distinct; members: Map<string, Link>; counts: Map<string, number>; lastSeen: number }
 
@@ -20,10 +20,11 @@ export function distinctClaims(claims: readonly Claim[]): Distinct[] {
     if (ids.size === 0) continue;
     const keys = [...ids.keys()].sort();
     // Blocked values never link, but a claim keeping some is a claim of its own (they order its ties and ids).
-    const canonical = claimText(keys.join('\u0002'), blockedSet(c.blocked)?.text ?? '');
+    const linkText = keys.join('\u0002');
+    const canonical = claimText(linkText, blockedSet(c.blocked)?.text ?? '');
     const seen = bySet.get(canonical);
     if (seen === undefined || c.eventTime < seen.eventTime || (c.eventTime === seen.eventTime && c.messageId < seen.messageId)) {
-      bySet.set(canonical, { messageId: c.messageId, eventTime: c.eventTime, canonical, keys, ids });
+      bySet.set(canonical, { messageId: c.messageId, eventTime: c.eventTime, canonical, linkText, keys, ids });
     }
   }
   return [...bySet.values()].sort((a, b) =>
@@ -92,7 +93,8 @@ export function resolve(claims: readonly Claim[], config: IdentityConfig): Profi
       a.eventTime < b.eventTime || (a.eventTime === b.eventTime && (a.messageId < b.messageId || (a.messageId === b.messageId && a.canonical < b.canonical)));
     let survivor = acc.reduce<Draft | undefined>((s, d) => (s === undefined || before(firstOf(d), firstOf(s)) ? d : s), undefined);
     if (survivor === undefined) {
-      survivor = { id: `p_${hash64(`${c.messageId}\u0000${c.eventTime}\u0000${c.canonical}`)}`, founder: c, members: new Map(), counts: new Map(), lastSeen: c.eventTime };
+      // The id comes from the linkable set only: passing an event's blocked values or not never changes it.
+      survivor = { id: `p_${hash64(`${c.messageId}\u0000${c.eventTime}\u0000${c.linkText}`)}`, founder: c, members: new Map(), counts: new Map(), lastSeen: c.eventTime };
       live.add(survivor);
     }
     for (const d of acc) {
