@@ -133,6 +133,6 @@ const rows = sizes.map((n) => { const r = run(n); console.log(JSON.stringify(r))
 console.table(rows);
 if (extractCount > 0) console.table([extraction(extractCount)]);
 if (typeEvents > 0) {
-  clientTypes(500, false); // warm-up: the JIT, not the data structure
+  for (let i = 0; i < 3; i++) clientTypes(typeEvents, false); // warm-up: the JIT, not the data structure
   console.table([clientTypes(typeEvents, false), clientTypes(typeEvents, true)]);
 }
