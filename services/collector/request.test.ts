@@ -99,3 +99,47 @@ describe('planRequest: batches (valid calls go through, invalid ones are refused
     expect(successBody(3, [])).toEqual({ success: true });
   });
 });
+
+describe('planRequest: hostile bodies (issue 10)', () => {
+  const deep = (levels: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = { a: v };
+    return v;
+  };
+
+  it.each(['/constructor', '__proto__', 'toString', '/v1/hasOwnProperty'])('%s is no route', (path) => {
+    expect(ROUTES.get(path)).toBeUndefined();
+  });
+
+  it('a call nested 4,110 levels deep is refused alone; the batch\'s valid calls go through', () => {
+    // Measured by hand: JSON.stringify of the body is what overflowed.
+    const p = planRequest(batch, { batch: [segmentCall(), segmentCall({ messageId: 'deep', properties: { p: deep(4_110) } }), segmentCall()] }, 30_000, opts);
+    expect(p.ok).toBe(true);
+    if (p.ok) {
+      expect(p.accepted).toHaveLength(2);
+      expect(p.refused).toMatchObject([{ index: 1, messageId: 'deep', code: 'TSR_COLLECT_INVALID_EVENT', problems: [expect.stringMatching(/^properties\.p\.a\.a…: nested deeper than 64 levels/)] }]);
+    }
+  });
+
+  it('a single call nested too deep is a 400 naming the depth', () => {
+    const p = planRequest(ROUTES.get('/v1/track')!, segmentCall({ properties: { p: deep(100_000) } }), 100, opts);
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.answer).toMatchObject({ status: 400, code: 'TSR_COLLECT_INVALID_EVENT', message: expect.stringContaining('nested deeper than 64 levels') });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['not an object', 'web', 'context: expected an object, got string'],
+    ['too deep for a call to hold it', { traits: deep(63) }, 'context.traits.a.a.a…: nested deeper than 63 levels'],
+    ['over 4 KB', { library: { name: 'x'.repeat(5_000) } }, 'context: 5023 bytes, over the 4096-byte limit for a batch-level context'],
+  ])('a batch-level context %s refuses the batch: it would make every call wrong', (_n, context, problem) => {
+    const p = plan(batch, { batch: [segmentCall()], context });
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.answer).toMatchObject({ status: 400, code: 'TSR_COLLECT_INVALID_BATCH', problems: [expect.stringContaining(problem)] });
+  });
+
+  it('"batch" and "context" are read from the body itself, not from Object.prototype', () => {
+    const p = plan(batch, JSON.parse('{"__proto__":{"batch":[{"type":"track","event":"e","userId":"u"}]}}'));
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.answer.message).toContain('batch: missing');
+  });
+});

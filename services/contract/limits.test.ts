@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { avroType, invalidPaths } from '../kit/avro.ts';
@@ -170,5 +171,19 @@ describe('the contract between the edge and the resolver', () => {
     expect(validateTouchpoint({ ...n.touchpoint, messageId: s(LIMITS.messageIdLength + 1) }))
       .toMatchObject({ ok: false, reason: expect.stringContaining(`over the ${LIMITS.messageIdLength}-character limit`) });
     expect(problemsOf(segmentCall({ messageId: s(LIMITS.messageIdLength + 1) })).join()).toContain(`over the ${LIMITS.messageIdLength}-character limit`);
+  });
+});
+
+describe('docs/collector.md', () => {
+  it('lists every limit with its value', () => {
+    const doc = readFileSync(new URL('../../docs/collector.md', import.meta.url), 'utf8');
+    for (const row of [
+      `| call size | 32 KB (${LIMITS.callBytes.toLocaleString('en')} bytes)`, `| batch request size | 500 KB (${LIMITS.batchBytes.toLocaleString('en')} bytes)`,
+      `| nesting depth | ${LIMITS.depth} levels`, `at most ${LIMITS.batchContextBytes / 1024} KB (${LIMITS.batchContextBytes.toLocaleString('en')} bytes)`,
+      `| \`messageId\` | 1–${LIMITS.messageIdLength} characters`, '| 2000-01-01T00:00:00Z ≤ t < 2100-01-01T00:00:00Z |',
+      `| at most ${LIMITS.identifierLength} characters as sent`, `| at most ${LIMITS.identifierTypeLength} characters, no control character`,
+      `| at most ${LIMITS.externalIds} per call`, `| at most ${LIMITS.mapKeys.toLocaleString('en')} keys per map, each at most ${LIMITS.keyLength} characters`,
+    ]) expect(doc).toContain(row);
+    expect([LIMITS.minTimestamp, LIMITS.maxTimestamp].map((t) => new Date(t).toISOString())).toEqual(['2000-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z']);
   });
 });
