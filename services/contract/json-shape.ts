@@ -46,20 +46,17 @@ export function jsonShapeProblem(value: unknown, maxDepth: number, root = '(call
     if (at.depth > maxDepth) {
       return `${pathOf(at, null, root)}: nested deeper than ${maxDepth} levels of objects and arrays; flatten it or send it as a JSON string`;
     }
-    const visit = (key: string | number, child: unknown): string | null => {
-      if (typeof child === 'number') return isInexactNumber(child) ? inexact(pathOf(at, key, root), child) : null;
-      if (isContainer(child)) stack.push({ v: child, depth: at.depth + 1, parent: at, key });
-      return null;
-    };
-    if (Array.isArray(at.v)) {
-      for (let i = 0; i < at.v.length; i++) {
-        const problem = visit(i, at.v[i]);
-        if (problem) return problem;
-      }
-    } else {
-      for (const key of Object.keys(at.v)) {
-        const problem = visit(key, at.v[key]);
-        if (problem) return problem;
+    // Plain loops, no closure per container: this runs on every call the collector receives.
+    const array = Array.isArray(at.v);
+    const keys = array ? null : Object.keys(at.v);
+    const n = keys === null ? (at.v as unknown[]).length : keys.length;
+    for (let i = 0; i < n; i++) {
+      const key = keys === null ? i : keys[i]!;
+      const child = (at.v as Record<string | number, unknown>)[key];
+      if (typeof child === 'number') {
+        if (isInexactNumber(child)) return inexact(pathOf(at, key, root), child);
+      } else if (isContainer(child)) {
+        stack.push({ v: child, depth: at.depth + 1, parent: at, key });
       }
     }
   }

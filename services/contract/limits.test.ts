@@ -60,6 +60,8 @@ describe('limits at the edge: just within is accepted, just over is refused with
   it.each<[string, Record<string, unknown>, string]>([
     ['a lone surrogate in userId', { userId: 'a\ud800' }, 'userId: contains a lone UTF-16 surrogate'],
     ['a lone surrogate in messageId', { messageId: 'm\udc00' }, 'messageId: contains a lone UTF-16 surrogate'],
+    ['a lone surrogate in traits.email', { traits: { email: 'a\ud800@b.io' } }, 'traits.email: contains a lone UTF-16 surrogate'],
+    ['a lone surrogate in context.device.id', { context: { device: { id: 'd\udbff' } } }, 'context.device.id: contains a lone UTF-16 surrogate'],
     ['a lone surrogate in a property key', { properties: { 'k\ud800': 1 } }, 'key contains a lone UTF-16 surrogate'],
     ['a control character in an externalIds type', { externalIds: [{ type: 'crm\u0000id', id: '1' }] }, 'externalIds[0].type: contains a control character'],
     ['__proto__ as a trait name', { type: 'identify', traits: JSON.parse('{"__proto__":{"email":"victim@example.com"}}') }, 'traits.__proto__: key "__proto__" is not allowed'],

@@ -94,13 +94,7 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
   for (const [field, what] of missingFields({ type: t, event, previousId, userId, groupId })) {
     if (!p.has(field)) p.add(field, `missing: ${callName(t)} needs ${what}`);
   }
-  checkIdentifierTraits(traits, 'traits', p);
-  if (context) checkIdentifierTraits(context.traits, 'context.traits', p);
-  for (const f of ['id', 'advertisingId'] as const) {
-    const v = context?.device?.[f];
-    const problem = v ? identifierProblem(v) : null;
-    if (problem !== null) p.add(`context.device.${f}`, problem);
-  }
+  checkIdentifierSlots(raw, rawContext, p);
 
   // Segment's page/screen calls carry category at the top level; it is a property of the view.
   const category = p.text(raw, 'category');
@@ -235,12 +229,23 @@ function readExternalIds(raw: Json, ctx: Json | null, p: Problems): ExternalId[]
   return out;
 }
 
-/** Email and phone traits are identifiers too: the same limits as userId. */
-function checkIdentifierTraits(traits: Scalars, path: string, p: Problems): void {
-  for (const key of ['email', 'phone'] as const) {
-    const v = traits[key];
-    const problem = typeof v === 'string' ? identifierProblem(v) : null;
-    if (problem !== null) p.add(`${path}.${key}`, problem);
+/**
+ * Email and phone traits and device ids are identifiers too: the same limits as userId. Checked on the values as sent,
+ * before descriptive text has its lone surrogates replaced.
+ */
+function checkIdentifierSlots(raw: Json, rawContext: Json | null, p: Problems): void {
+  const slots: [string, unknown, readonly string[]][] = [
+    ['traits', own(raw, 'traits'), ['email', 'phone']],
+    ['context.traits', rawContext ? own(rawContext, 'traits') : undefined, ['email', 'phone']],
+    ['context.device', rawContext ? own(rawContext, 'device') : undefined, ['id', 'advertisingId']],
+  ];
+  for (const [path, obj, keys] of slots) {
+    if (!isObject(obj)) continue;
+    for (const key of keys) {
+      const v = own(obj, key);
+      const problem = typeof v === 'string' ? identifierProblem(v) : null;
+      if (problem !== null) p.add(`${path}.${key}`, problem);
+    }
   }
 }
 
