@@ -80,17 +80,16 @@ export function planRequest(route: Route, body: unknown, bodyBytes: number, opts
   const refused: RefusedCall[] = [];
   calls.forEach((item: unknown, index) => {
     const messageId = isObject(item) && typeof own(item, 'messageId') === 'string' ? (own(item, 'messageId') as string).slice(0, LIMITS.messageIdLength) : null;
-    const shape = jsonShapeProblem(item, LIMITS.depth);
-    if (shape !== null) {
-      refused.push({ index, messageId, code: 'TSR_COLLECT_INVALID_EVENT', problems: [shape], original: item });
-      return;
-    }
-    const bytes = Buffer.byteLength(JSON.stringify(item) ?? '');
-    if (bytes > LIMITS.callBytes) {
-      refused.push({ index, messageId, code: 'TSR_COLLECT_EVENT_TOO_LARGE', problems: [`(call): ${bytes} bytes, over the ${LIMITS.callBytes}-byte limit per call`], original: item });
-      return;
-    }
+    // The normaliser checks the call's depth first, without recursion; only a call within it may be measured with
+    // JSON.stringify (recursive). A refused call is checked again, rather than every accepted one twice.
     const n = normaliseCall(item, null, { ...opts, batchSentAt, batchContext: context.value });
+    if (n.ok || jsonShapeProblem(item, LIMITS.depth) === null) {
+      const bytes = Buffer.byteLength(JSON.stringify(item) ?? '');
+      if (bytes > LIMITS.callBytes) {
+        refused.push({ index, messageId, code: 'TSR_COLLECT_EVENT_TOO_LARGE', problems: [`(call): ${bytes} bytes, over the ${LIMITS.callBytes}-byte limit per call`], original: item });
+        return;
+      }
+    }
     if (n.ok) accepted.push(n.touchpoint);
     else refused.push({ index, messageId: n.messageId, code: n.code, problems: n.problems, original: item });
   });
