@@ -32,7 +32,7 @@ lint: deps
 test-unit: deps
 	@npx vitest run --project unit
 
-test: install typecheck lint
+test: install tools-install typecheck lint
 	@npx vitest run
 
 demo: install
