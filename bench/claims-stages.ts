@@ -7,9 +7,8 @@ import type { Kafka } from 'kafkajs';
 import { freePort, metric, startService, stopService, waitReady, type ServiceProcess } from '../services/demo/processes.ts';
 import { validateTouchpoint } from '../services/contract/validate.ts';
 import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../services/identity/index.ts';
-import { createStageTopics } from '../services/kit/claim-topics.ts';
 import { commonEnv, parseEnv } from '../services/kit/config.ts';
-import { createKafka } from '../services/kit/kafka.ts';
+import { createKafka, createMissingTopics } from '../services/kit/kafka.ts';
 import { createLogger } from '../services/kit/log.ts';
 import { AvroCodec } from '../services/kit/registry.ts';
 import { topicNames, type Topics } from '../services/kit/topics.ts';
@@ -66,19 +65,19 @@ async function drained(group: string, topic: string): Promise<void> {
 async function run(name: string, services: { name: string; entry: string }[], through: (prefix: string, t: Topics, ps: ServiceProcess[]) => Promise<void>) {
   const prefix = `bench.${name}${runId}.`;
   const topics = topicNames(prefix);
-  // A loaded broker can answer a fresh topic's metadata late: try again rather than lose the run.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await createStageTopics(kafka, topics, { partitions: 6, replicationFactor: 1 });
-      break;
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await sleep(2_000);
-    }
-  }
   const env = { TESSERA_TOPIC_PREFIX: prefix, TESSERA_PARTITIONS: '6', TESSERA_LOG_LEVEL: 'warn', TESSERA_EXTRACT_CACHE_SIZE: String(cacheSize) };
   const ps: ServiceProcess[] = [];
   try {
+    // A loaded broker can answer a fresh topic's metadata late: try again rather than lose the run.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await createMissingTopics(kafka, topics, { partitions: 6, replicationFactor: 1 });
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await sleep(2_000);
+      }
+    }
     for (const s of services) ps.push(startService(s.name, s.entry, env, logDir, await freePort()));
     for (const p of ps) await waitReady(p);
     const cpu0 = ps.map((p) => cpuSeconds(p.child.pid) ?? 0);

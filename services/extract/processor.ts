@@ -1,5 +1,6 @@
 // The extract stage's pure processor: touchpoints in; for each claim this instance has not published, one record
-// for the claims topic keyed by the claim key; invalid touchpoints → DLQ.
+// for the claims topic keyed by the claim key; invalid touchpoints → DLQ. A claim holds the linkable identifiers and
+// the blocked values (kept so that un-blocking them by a rule change links them), as the identity core defines it.
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { validateTouchpoint } from '../contract/validate.ts';
 import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } from '../identity/index.ts';
@@ -13,7 +14,7 @@ export const EXTRACT_TALLY = {
   claimsPublished: 'Claims published to the claims topic (new to this instance, or seen with an earlier event)',
   earlierRepeats: 'Claims published again because an earlier event of them arrived',
   repeats: 'Touchpoints whose claim this instance had already published (nothing published)',
-  noIdentifier: 'Valid touchpoints with no linkable identifier after normalisation (nothing published)',
+  noIdentifier: 'Valid touchpoints with no identifier left after normalisation, not even a blocked one (nothing published)',
   invalid: 'Touchpoints that failed validation (DLQ)',
   droppedIdentifiers: 'Identifiers dropped before linking (blocked, invalid or too long)',
 };
@@ -21,6 +22,7 @@ export const EXTRACT_TALLY = {
 type Tally = Record<keyof typeof EXTRACT_TALLY, number>;
 
 const byTypeThenValue = (a: Identifier, b: Identifier) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+const sorted = (ids: readonly Identifier[]) => [...ids].sort(byTypeThenValue);
 
 export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: string }): Processor<ClaimCache, Touchpoint, KafkaOut> {
   return {
@@ -39,12 +41,13 @@ export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: str
         }
         const x = extractIdentifiers(t, o.identity);
         tally.droppedIdentifiers += x.dropped.length;
-        if (x.identifiers.length === 0) { tally.noIdentifier += 1; continue; }
-        const key = claimKey(x.identifiers);
+        const blocked = x.blocked ?? [];
+        if (x.identifiers.length === 0 && blocked.length === 0) { tally.noIdentifier += 1; continue; }
+        const key = claimKey(x.identifiers, blocked);
         const offer = cache.offer(key, t.timestamp, t.messageId);
         if (offer === 'repeat') { tally.repeats += 1; continue; }
         if (offer === 'earlier') tally.earlierRepeats += 1;
-        const value: ClaimRecord = { messageId: t.messageId, eventTime: t.timestamp, identifiers: [...x.identifiers].sort(byTypeThenValue) };
+        const value: ClaimRecord = { messageId: t.messageId, eventTime: t.timestamp, identifiers: sorted(x.identifiers), blocked: sorted(blocked) };
         news.set(key, { topic: o.claimsTopic, key, value });
       }
       tally.claimsPublished = news.size;

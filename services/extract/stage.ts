@@ -1,7 +1,7 @@
 // The extract stage, declared for the stage runner: touchpoints → claims, at least once, any number of instances.
 import type { Kafka } from 'kafkajs';
 import type { Touchpoint } from '../contract/touchpoint.ts';
-import { createStageTopics } from '../kit/claim-topics.ts';
+import { createMissingTopics } from '../kit/kafka.ts';
 import { SCHEMAS } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import { atLeastOnce } from '../kit/stage/at-least-once.ts';
@@ -34,7 +34,7 @@ export function extractStage(config: ExtractConfig, kafka: Kafka, codec: AvroCod
     metrics: { tally: EXTRACT_TALLY, gauges: { cachedClaims: 'Claims in this instance\'s cache' } },
     gauges: (cache) => ({ cachedClaims: cache.size }),
     async setup() {
-      await createStageTopics(kafka, topics, { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
+      await createMissingTopics(kafka, topics, { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
       await encoder.register();
     },
   };

@@ -65,6 +65,17 @@ describe('link processor', () => {
     expect(out.tally.merges).toBe(1);
   });
 
+  it('keeps a claim of blocked values only: in the changelog and the claim table (no primary), linking nothing', () => {
+    const state = fresh();
+    const c = { messageId: 'm1', eventTime: 1000, identifiers: [], blocked: [{ type: 'email', value: 'test@test.com' }] };
+    const key = claimKey(c.identifiers, c.blocked);
+    const out = processor.process(state, [{ topic: topics.claims, partition: 0, offset: '1', key: Buffer.from(key), value: c }]);
+    expect(out.deadLetters).toEqual([]);
+    expect(table<ClaimRecord>(out.outputs, topics.changelog).get(key)).toMatchObject({ blocked: c.blocked });
+    expect(table<IdentityClaimRecord>(out.outputs, topics.identityClaims).get(key)).toMatchObject({ primaryType: null, primaryValue: null, profileId: null });
+    expect([on(out.outputs, topics.profiles), on(out.outputs, topics.identifiers)]).toEqual([[], []]);
+  });
+
   it.each([
     ['a claim without identifiers', Buffer.from('c_x'), { messageId: 'm', eventTime: 1, identifiers: [] }, 'a claim needs at least one identifier'],
     ['a claim filed under another key', Buffer.from('c_0000'), claim('m', 1, 'user_id:u9'), 'the record key "c_0000" is not the claim key of its identifiers'],

@@ -27,18 +27,19 @@ export function linkProcessor(topics: LinkTopics): Processor<LinkState, ClaimRec
       for (const r of records) {
         tally.claimsIn += 1;
         const claim = r.value;
-        if (claim.identifiers.length === 0) {
+        const blocked = claim.blocked ?? [];
+        if (claim.identifiers.length === 0 && blocked.length === 0) {
           deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID_CLAIM', reason: 'a claim needs at least one identifier' });
           continue;
         }
         // The key is what compaction keeps a claim by: a record filed under another key would shadow a real claim.
         const key = r.key?.toString('utf8') ?? '';
-        const expected = claimKey(claim.identifiers);
+        const expected = claimKey(claim.identifiers, blocked);
         if (key !== expected) {
           deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID_CLAIM', reason: `the record key "${key.slice(0, 64)}" is not the claim key of its identifiers (${expected})` });
           continue;
         }
-        const step = state.graph.apply(claim);
+        const step = state.graph.apply(blocked.length ? claim : { messageId: claim.messageId, eventTime: claim.eventTime, identifiers: claim.identifiers });
         if (step.changelog.length > 0) tally.claimsChanged += 1;
         tally.merges += step.merges.length;
         tally.moves += step.moves.length;

@@ -2,7 +2,7 @@
 // the identifier and claim tables, in one Kafka transaction with the consumed offsets; one owner, standbys.
 import type { Kafka } from 'kafkajs';
 import { IdentityGraph } from '../identity/index.ts';
-import { createStageTopics } from '../kit/claim-topics.ts';
+import { createMissingTopics } from '../kit/kafka.ts';
 import type { Logger } from '../kit/log.ts';
 import { SCHEMAS, type ClaimRecord } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
@@ -55,7 +55,7 @@ export function linkStage(config: LinkConfig, kafka: Kafka, codec: AvroCodec, lo
       return { identifiers: s.identifiers, profiles: s.profiles, claims: s.claims, hubIdentifiers: s.hubs };
     },
     async setup() {
-      await createStageTopics(kafka, topics, { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
+      await createMissingTopics(kafka, topics, { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
       await encoder.register();
     },
   };

@@ -2,7 +2,7 @@
 // tally, the warehouse, and the HTTP server. Usable in-process by the benchmark and tests.
 import { createServer, type Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
-import { createStageTopics } from '../kit/claim-topics.ts';
+import { createMissingTopics } from '../kit/kafka.ts';
 import type { ClickHouseClient } from '../kit/clickhouse.ts';
 import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
@@ -105,7 +105,7 @@ export async function startApi(deps: ApiDeps): Promise<RunningApi> {
 
   const prefix = config.TESSERA_TOPIC_PREFIX;
   // Every service may be the first to start: the tables it follows must exist with their compacted configuration.
-  await createStageTopics(kafka, topicNames(prefix), { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
+  await createMissingTopics(kafka, topicNames(prefix), { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
   const events = {
     applied: (topic: string, n: number) => metrics.applied.inc({ topic }, n),
     undecodable: (topic: string) => metrics.undecodable.inc({ topic }),

@@ -61,7 +61,7 @@ describe('poison records in the claims stages', () => {
 
     const [dead] = await deadLetters(1);
     expect(dead!.value).toMatchObject({ service: 'extract', code: 'TSR_DLQ_PROCESSING_FAILED', sourceTopic: s.topics.touchpoints, sourceOffset: 1 });
-    expect(dead!.value!.reason).toMatch(/^extract could not process this record: Error: test fault/);
+    expect(dead!.value!.reason).toMatch(/^extract threw Error: test fault/);
     const table = await identifiers((m) => m.has('user_id:ann') && m.has('user_id:bob'));
     // The chunk was replayed after the cache was restored empty: the record before the poison one was not lost.
     expect(table.get('anonymous_id:cookie-A')?.profileId).toBe(table.get('user_id:ann')?.profileId);
@@ -81,7 +81,7 @@ describe('poison records in the claims stages', () => {
 
     const dead = (await deadLetters(2)).find((d) => d.value!.service === 'link')!.value!;
     expect(dead).toMatchObject({ code: 'TSR_DLQ_PROCESSING_FAILED', sourceTopic: s.topics.claims });
-    expect(dead.reason).toMatch(/^link could not process this record: Error: test fault/);
+    expect(dead.reason).toMatch(/^link threw Error: test fault/);
     const table = await identifiers((m) => m.has('user_id:cat') && m.has('user_id:dan'));
     expect(table.get('anonymous_id:cookie-C')?.profileId).toBe(table.get('user_id:cat')?.profileId);
     expect(table.get('anonymous_id:cookie-D')?.profileId).toBe(table.get('user_id:dan')?.profileId);

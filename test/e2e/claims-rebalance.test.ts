@@ -27,23 +27,27 @@ describe('extract stage with two instances', () => {
   it('gives the same profiles across a join and a kill -9 mid-stream', async () => {
     const { touchpoints } = generate({ ...defaultPopulation, people: 500, seed: 23 });
     const expected = expectedFor(touchpoints);
-    const half = Math.floor(touchpoints.length / 2);
+    const third = Math.floor(touchpoints.length / 3);
+    const parts = [touchpoints.slice(0, third), touchpoints.slice(third, 2 * third), touchpoints.slice(2 * third)];
+    const produce = (part: typeof touchpoints) => produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints: part, total: part.length });
     // A small chunk and cache keep the instances busy for longer and make them publish repeats the link stage absorbs.
     const env = { TESSERA_EXTRACT_CHUNK: '100', TESSERA_EXTRACT_CACHE_SIZE: '500' };
     await services.start('link');
     const a = await services.start('extract', env, 'extract-a');
-    await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints: touchpoints.slice(0, half), total: half });
-    await eventually(() => consumed(a), (n) => n >= half / 4, 'instance a to commit a quarter of the first half');
+    await produce(parts[0]!);
+    await eventually(() => consumed(a), (n) => n >= third / 4, 'instance a to commit a quarter of the first part');
 
-    // b joins: the group rebalances while a is mid-stream; the second half is spread over both.
+    // b joins: the group rebalances while a is mid-stream; the second part is spread over both.
     const b = await services.start('extract', env, 'extract-b');
     await eventually(() => assigned(b), (r) => r.reason === 'running', 'instance b to get partitions');
-    await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints: touchpoints.slice(half), total: touchpoints.length - half });
+    await produce(parts[1]!);
     await eventually(() => consumed(b), (n) => n > 0, 'instance b to commit records');
 
-    // a dies without leaving the group: its partitions move to b after the session timeout.
+    // a dies without leaving the group; the last part also lands on its partitions, which only b can drain, once the
+    // group has noticed (session timeout) and rebalanced.
     const byA = await consumed(a);
     await kill9(a);
+    await produce(parts[2]!);
     await drained(s.kafka, `${s.prefix}extract`, s.topics.touchpoints);
     await drained(s.kafka, `${s.prefix}link`, s.topics.claims);
 

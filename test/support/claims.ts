@@ -27,9 +27,10 @@ export function expectedFor(touchpoints: readonly Touchpoint[], config = default
     if (!validateTouchpoint(t).ok) continue;
     valid += 1;
     const x = extractIdentifiers(t, config);
-    if (x.identifiers.length === 0) continue;
-    claims.push({ messageId: t.messageId, eventTime: t.timestamp, identifiers: x.identifiers });
-    claimKeys.add(claimKey(x.identifiers));
+    const blocked = x.blocked ?? [];
+    if (x.identifiers.length === 0 && blocked.length === 0) continue;
+    claims.push({ messageId: t.messageId, eventTime: t.timestamp, identifiers: x.identifiers, ...(blocked.length ? { blocked } : {}) });
+    claimKeys.add(claimKey(x.identifiers, blocked));
   }
   const snapshots = resolve(claims, config);
   return { profiles: canonical(snapshots.map((p) => ({ profileId: p.profileId, ids: p.identifiers.map((l) => `${l.identifier.type}:${l.identifier.value}`) }))), snapshots, claimKeys, valid };

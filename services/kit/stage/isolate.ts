@@ -1,17 +1,23 @@
 // Poison-record isolation around a processor: a chunk that throws is replayed one record at a time, a record
-// that throws alone is convicted and dead-lettered, and the state is restored whenever a throw may have left it
-// half-changed — in place when every earlier output is already durable, else by ending the session.
-import { describe, TesseraError } from '../errors.ts';
-import { PoisonRecords } from './poison.ts';
+// that throws alone is remembered (kit/poison.ts) and dead-lettered, and the state is restored whenever a throw may
+// have left it half-changed — in place when every earlier output is already durable, else by ending the session.
+import { TesseraError } from '../errors.ts';
+import { failureReason, PoisonRecordError, PoisonRecords } from '../poison.ts';
 import { SuspectChunks } from './suspects.ts';
 import type { InputRecord, Outcome, Processor, Tally } from './types.ts';
 
-/** Ends a session so that the state is restored and the input replayed from the committed offsets; no backoff. */
+/**
+ * A chunk threw and which record did it is not known yet: the session ends, the state is restored and the chunk is
+ * replayed one record at a time. Like PoisonRecordError (one known record), it restarts the session without backoff.
+ */
 export class ReplayNeeded extends TesseraError {
   constructor(message: string, cause: unknown) {
-    super('TSR_ERR_POISON_REPLAY', message, { cause });
+    super('TSR_ERR_POISON_RECORD', message, { cause });
   }
 }
+
+/** Whether an error that ended a session is a record's fault (replay at once) rather than the infrastructure's. */
+export const isPoison = (err: unknown): boolean => err instanceof ReplayNeeded || err instanceof PoisonRecordError;
 
 export interface StateCell<S> {
   value: S | null;
@@ -45,12 +51,19 @@ export class Isolation<S, V, O> {
       try {
         return this.process(records);
       } catch (err) {
-        this.suspects.add(records[0]!, records[records.length - 1]!);
-        if (!this.o.inPlace()) throw new ReplayNeeded(`${this.o.stage}: a record of ${records[0]!.topic}[${records[0]!.partition}] offsets ${records[0]!.offset}..${records[records.length - 1]!.offset} threw; replaying them one by one`, err);
+        const first = records[0]!, last = records[records.length - 1]!;
+        this.suspects.add(first, last);
+        if (!this.o.inPlace()) throw new ReplayNeeded(`${this.o.stage}: a record of ${first.topic}[${first.partition}] offsets ${first.offset}..${last.offset} threw; replaying them one by one`, err);
         await this.restore();
       }
     }
     return this.oneByOne(records);
+  }
+
+  /** Offsets below `nextOffset` are committed: forget their suspicion and failures. */
+  committed(topic: string, partition: number, nextOffset: string): void {
+    this.poison.committed(topic, partition, nextOffset);
+    this.suspects.committed(topic, partition, nextOffset);
   }
 
   private async oneByOne(records: readonly InputRecord<V>[]): Promise<Outcome<O>> {
@@ -62,8 +75,9 @@ export class Isolation<S, V, O> {
       try {
         one = this.process([r]);
       } catch (err) {
-        this.poison.failed(r, `${this.o.stage} could not process this record: ${describe(err)}`);
-        if (!this.o.inPlace()) throw new ReplayNeeded(`${this.o.stage}: ${r.topic}[${r.partition}]@${r.offset} throws; it goes to the DLQ on replay`, err);
+        const reason = failureReason(this.o.stage, err);
+        this.poison.failed(r, reason);
+        if (!this.o.inPlace()) throw new PoisonRecordError(r, reason, err);
         await this.restore();
         const v = this.poison.verdict(r);
         if (v.kind === 'dead-letter') out.deadLetters.push({ source: r, code: v.code, reason: v.reason });
@@ -74,12 +88,6 @@ export class Isolation<S, V, O> {
       addTally(out.tally, one.tally);
     }
     return out;
-  }
-
-  /** Offsets below `nextOffset` are committed: forget their suspicion and convictions. */
-  committed(topic: string, partition: number, nextOffset: string): void {
-    this.poison.committed(topic, partition, nextOffset);
-    this.suspects.committed(topic, partition, nextOffset);
   }
 
   private process(records: readonly InputRecord<V>[]): Outcome<O> {

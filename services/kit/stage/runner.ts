@@ -8,10 +8,11 @@ import type { Logger } from '../log.ts';
 import type { Ops } from '../ops.ts';
 import type { DeadLetterRecord } from '../records.ts';
 import type { AvroCodec, Decoded } from '../registry.ts';
-import { Isolation, ReplayNeeded, type StateCell } from './isolate.ts';
+import { StageHealth } from './health.ts';
+import { isPoison, Isolation, type StateCell } from './isolate.ts';
 import { stageMetrics, type StageMetrics, type StageMetricSpec } from './metrics.ts';
 import { singleOwnerAssigner } from './single-owner.ts';
-import { readiness, StageMachine } from './state.ts';
+import { StageMachine } from './state.ts';
 import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from './types.ts';
 
 /**
@@ -31,8 +32,8 @@ import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from 
  * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
  * - Metrics (`tessera_<name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
- *   current state, plus the stage's tally counters and state gauges. Readiness follows the state and whether
- *   Kafka answered within `contactTimeoutMs`.
+ *   current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
+ *   state, whether Kafka answered within `stallMs`, and whether commits progress while records wait (kit/lag.ts).
  */
 export interface StageDefinition<S, V, O> {
   /** Service name: logs, metric prefix, the `service` of dead letters. */
@@ -58,8 +59,8 @@ export interface RunnerAdapters {
   /** Records per processor call at most. */
   chunkMax: number;
   sessionTimeoutMs: number;
-  /** Not ready once Kafka has not answered for this long (default: the session timeout). */
-  contactTimeoutMs?: number;
+  /** Not ready once Kafka has not answered, or nothing was committed while records wait, for this long (default: the session timeout). */
+  stallMs?: number;
   retry?: Backoff;
   now?: () => number;
 }
@@ -84,23 +85,23 @@ export class StageRunner<S, V, O> {
   private restoring: Promise<void> | null = null;
   private stateAssignment: string | null = null;
   private owns = false;
-  private contactAt: number | null = null;
+  private readonly health: StageHealth;
 
   constructor(private readonly def: StageDefinition<S, V, O>, private readonly a: RunnerAdapters) {
     this.now = a.now ?? Date.now;
     this.retry = a.retry ?? backoff(500, 15_000);
     this.machine = new StageMachine(this.now);
     this.metrics = stageMetrics(a.ops.metrics, def.name, def.metrics);
+    this.health = new StageHealth({ kafka: a.kafka, groupId: a.groupId, topics: def.input.topics, log: a.log, ops: a.ops, metrics: this.metrics, stallMs: a.stallMs ?? a.sessionTimeoutMs, now: this.now });
     this.machine.onMove((t) => {
       this.metrics.setState(t.to);
-      this.publishReadiness();
+      this.health.entered(t.to, t.reason, this.owns);
       a.log.debug({ from: t.from, to: t.to, reason: t.reason }, 'stage state');
     });
     this.isolation = new Isolation({
       stage: def.name, processor: def.processor, cell: this.cell, inPlace: () => this.session?.delivery.durableOnAdd ?? false,
       restore: () => { this.metrics.restores.inc(); return def.state.restore(); },
     });
-    this.publishReadiness();
   }
 
   /** The current state, for tests and tools; null while it is being restored. */
@@ -122,6 +123,7 @@ export class StageRunner<S, V, O> {
       }
     }
     this.retry.reset();
+    this.health.start();
     this.supervisor = this.supervise();
   }
 
@@ -130,6 +132,7 @@ export class StageRunner<S, V, O> {
     this.stopSignal.abort();
     this.session?.end(null);
     await this.supervisor;
+    await this.health.stop();
     if (this.machine.state !== 'stopped') this.machine.to('stopped', 'stopped');
   }
 
@@ -138,7 +141,7 @@ export class StageRunner<S, V, O> {
       const err = await this.runSession();
       if (this.stopSignal.signal.aborted) break;
       // A record that throws is not a fault of the infrastructure: replay at once, without backing off.
-      const poison = err instanceof ReplayNeeded;
+      const poison = isPoison(err);
       const wait = poison ? 0 : this.retry.next();
       this.metrics.failures.inc({ kind: poison ? 'poison' : 'fault' });
       this.machine.to('failed', err ? describe(err) : 'session ended');
@@ -180,9 +183,9 @@ export class StageRunner<S, V, O> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await s.delivery.open();
-      const touch = () => { this.contactAt = this.now(); };
+      const touch = () => this.health.contact();
       for (const e of [consumer.events.FETCH, consumer.events.HEARTBEAT, consumer.events.COMMIT_OFFSETS]) consumer.on(e, touch);
-      consumer.on(consumer.events.GROUP_JOIN, (e) => { touch(); this.onJoin(s, e.payload.memberAssignment); });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => { touch(); this.onJoin(s, e.payload.memberId, e.payload.memberAssignment); });
       consumer.on(consumer.events.CRASH, (e) => s.end(e.payload.error));
       // kafkajs fetches again from the committed offsets after a rebalance: records in an open transaction would be
       // processed twice. End the session: the transaction is aborted and the state restored.
@@ -214,15 +217,19 @@ export class StageRunner<S, V, O> {
       // The state holds changes that were never made durable: rebuild it in the next session.
       if (this.cell.dirty) { this.cell.value = null; this.cell.dirty = false; }
       this.owns = false;
+      this.health.assigned({});
       this.session = null;
     }
     return result;
   }
 
-  private onJoin(s: Session<O>, assignment: Record<string, number[]>): void {
+  private onJoin(s: Session<O>, memberId: string, assignment: Record<string, number[]>): void {
     const owns = Object.values(assignment).some((ps) => ps.length > 0);
-    const key = JSON.stringify(Object.entries(assignment).map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)]).sort());
+    // A member that left the group (a new session, or evicted and rejoined under a new member id) cannot know who
+    // owned its partitions meanwhile; one that stayed a member saw every assignment it had.
+    const key = JSON.stringify([memberId, Object.entries(assignment).map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)]).sort()]);
     this.owns = owns;
+    this.health.assigned(assignment);
     this.a.log.info({ owns, assignment }, owns ? 'partitions assigned' : 'no partitions assigned: standing by');
     // Another member may have written since this state was built (a takeover): rebuild it.
     if (!this.def.state.keepAcrossAssignments && key !== this.stateAssignment && !this.cell.dirty) this.cell.value = null;
@@ -265,7 +272,6 @@ export class StageRunner<S, V, O> {
         p.resolveOffset(chunk[chunk.length - 1]!.offset);
         await p.heartbeat();
       }
-      this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     } catch (err) {
       // Never let kafkajs retry the batch on its own: the state may hold what the delivery did not make durable.
       s.end(err as Error);
@@ -299,7 +305,6 @@ export class StageRunner<S, V, O> {
   }
 
   private tick(s: Session<O>): void {
-    this.publishReadiness();
     if (s.ended || !s.delivery.due(this.now())) return;
     s.serial(async () => { if (!s.ended && s.delivery.due(this.now())) await this.commit(s); }).catch((err: Error) => s.end(err));
   }
@@ -321,7 +326,7 @@ export class StageRunner<S, V, O> {
       this.metrics.commits.inc({ outcome: 'offsets_failed' });
       this.a.log.warn({ err: c.offsetsFailed, records: c.records }, 'outputs published but their offsets not committed; they will be read again');
     } else {
-      this.contactAt = this.now();
+      this.health.progress();
       this.retry.reset();
     }
     this.metrics.committed(c);
@@ -332,14 +337,5 @@ export class StageRunner<S, V, O> {
 
   private readGauges(): void {
     if (this.def.gauges && this.cell.value !== null) this.metrics.readGauges(this.def.gauges(this.cell.value));
-  }
-
-  private publishReadiness(): void {
-    const r = readiness({
-      state: this.machine.state, reason: this.machine.reason, owns: this.owns,
-      sinceContactMs: this.contactAt === null ? null : this.now() - this.contactAt,
-      contactTimeoutMs: this.a.contactTimeoutMs ?? this.a.sessionTimeoutMs,
-    });
-    this.a.ops.setReady(r.ready, r.reason);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canMove, readiness, StageMachine, type StageState } from './state.ts';
+import { canMove, StageMachine, type StageState } from './state.ts';
 
 const ALL: StageState[] = ['starting', 'restoring', 'running', 'committing', 'failed', 'stopped'];
 
@@ -39,22 +39,5 @@ describe('stage state machine', () => {
     m.onMove(() => { moves += 1; });
     m.to('starting', 'set-up failed, retrying');
     expect([m.state, m.reason, moves]).toEqual(['starting', 'set-up failed, retrying', 0]);
-  });
-});
-
-describe('readiness', () => {
-  const base = { reason: 'r', owns: true, sinceContactMs: 100, contactTimeoutMs: 6000 };
-  it.each([
-    ['starting', base, false, 'starting: r'],
-    ['restoring', base, false, 'restoring: r'],
-    ['failed', base, false, 'failed, retrying: r'],
-    ['stopped', base, false, 'stopped'],
-    ['running', base, true, 'running'],
-    ['committing', base, true, 'running'],
-    ['running', { ...base, owns: false }, true, 'standby: another instance owns the input'],
-    ['running', { ...base, sinceContactMs: 6001 }, false, 'no answer from Kafka for 6001 ms'],
-    ['committing', { ...base, sinceContactMs: null }, false, 'no answer from Kafka yet'],
-  ] as const)('%s %j → ready %s', (state, r, ready, reason) => {
-    expect(readiness({ state, ...r })).toEqual({ ready, reason });
   });
 });

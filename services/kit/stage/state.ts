@@ -1,5 +1,4 @@
-// The stage runner's states and the only moves between them, named (as kafkajs names its transaction states),
-// and what readiness each state means for an operator.
+// The stage runner's states and the only moves between them, named (as kafkajs names its transaction states).
 import { TesseraError } from '../errors.ts';
 
 /**
@@ -52,31 +51,5 @@ export class StageMachine {
     this.current = next;
     this.why = reason;
     for (const l of this.listeners) l(t);
-  }
-}
-
-export interface ReadinessInput {
-  state: StageState;
-  reason: string;
-  /** Whether this member owns partitions; false for a single-owner stage's standby. */
-  owns: boolean;
-  /** Milliseconds since Kafka last answered (a fetch, a heartbeat, a commit); null before the first answer. */
-  sinceContactMs: number | null;
-  contactTimeoutMs: number;
-}
-
-/** Ready only when running (or committing) with Kafka answering; a standby is ready to take over. */
-export function readiness(r: ReadinessInput): { ready: boolean; reason: string } {
-  switch (r.state) {
-    case 'starting': return { ready: false, reason: `starting: ${r.reason}` };
-    case 'restoring': return { ready: false, reason: `restoring: ${r.reason}` };
-    case 'failed': return { ready: false, reason: `failed, retrying: ${r.reason}` };
-    case 'stopped': return { ready: false, reason: 'stopped' };
-    case 'running':
-    case 'committing':
-      if (r.sinceContactMs === null || r.sinceContactMs > r.contactTimeoutMs) {
-        return { ready: false, reason: r.sinceContactMs === null ? 'no answer from Kafka yet' : `no answer from Kafka for ${r.sinceContactMs} ms` };
-      }
-      return { ready: true, reason: r.owns ? 'running' : 'standby: another instance owns the input' };
   }
 }
