@@ -22,7 +22,9 @@ export class ExplainGraph {
 
   /** Applies one changelog record (key: claim key). Before `restored()` it only collects. */
   apply(key: string, value: ClaimRecord | null): void {
-    const record: ChangelogRecord = { key, value: value === null ? null : { messageId: value.messageId, eventTime: Number(value.eventTime), identifiers: value.identifiers } };
+    // Blocked values ride along, as the link stage applies them: they never link, but a rule change may un-block them.
+    const blocked = value?.blocked?.length ? { blocked: value.blocked } : {};
+    const record: ChangelogRecord = { key, value: value === null ? null : { messageId: value.messageId, eventTime: Number(value.eventTime), identifiers: value.identifiers, ...blocked } };
     if (this.restoring !== null) {
       this.restoring.set(key, record);
       return;

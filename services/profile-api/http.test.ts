@@ -102,7 +102,7 @@ describe('profile API over HTTP', () => {
     ['a read token on an admin route', '/v1/admin/dead-letters', READ, 403, 'TSR_API_FORBIDDEN', 'authentication_error'],
     ['an unknown identifier', seg('email:nobody@acme.io', 'traits'), READ, 404, 'TSR_API_UNKNOWN_IDENTIFIER', 'not_found'],
     ['an unknown profile id', seg('p_nobody', 'metadata'), READ, 404, 'TSR_API_UNKNOWN_PROFILE', 'not_found'],
-    ['a bad type', seg('Ios.Id:abc', 'traits'), READ, 400, 'TSR_API_BAD_TYPE', 'validation_error'],
+    ['a bad type', seg(`${'t'.repeat(65)}:abc`, 'traits'), READ, 400, 'TSR_API_BAD_TYPE', 'validation_error'],
     ['a value the core drops', seg('email:not-an-email', 'traits'), READ, 400, 'TSR_API_INVALID_IDENTIFIER', 'validation_error'],
     ['a placeholder value', seg('anonymous_id:undefined', 'traits'), READ, 400, 'TSR_API_INVALID_IDENTIFIER', 'validation_error'],
     ['an account collection', '/v1/spaces/s/collections/accounts/profiles/group_id:1/traits', READ, 404, 'TSR_API_NOT_FOUND', 'not_found'],

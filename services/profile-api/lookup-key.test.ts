@@ -14,6 +14,8 @@ describe('lookup keys', () => {
     ['user_id: u-42 ', 'user_id:u-42'],
     ['crm_id:crm-100001', 'crm_id:crm-100001'],
     ['anonymous_id:a:b:c', 'anonymous_id:a:b:c'],
+    // Segment's external id types are types like any other, as the core reads externalIds.
+    ['Android.Id:abc', 'android.id:abc'],
   ])('%j is looked up as %s', (input, key) => {
     expect(parse(input)).toMatchObject({ ok: true, kind: 'identifier', key });
   });
@@ -30,8 +32,8 @@ describe('lookup keys', () => {
     ['email:', 'TSR_API_BAD_IDENTIFIER'],
     ['email:   ', 'TSR_API_BAD_IDENTIFIER'],
     [':value', 'TSR_API_BAD_TYPE'],
-    ['ios.id:abc', 'TSR_API_BAD_TYPE'],
-    ['1type:abc', 'TSR_API_BAD_TYPE'],
+    ['  :value', 'TSR_API_BAD_TYPE'],
+    [`${'t'.repeat(65)}:abc`, 'TSR_API_BAD_TYPE'],
     ['email:not-an-email', 'TSR_API_INVALID_IDENTIFIER'],
     ['phone:12', 'TSR_API_INVALID_IDENTIFIER'],
     ['anonymous_id:undefined', 'TSR_API_INVALID_IDENTIFIER'],

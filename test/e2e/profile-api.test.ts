@@ -152,7 +152,7 @@ describe('profile API on the real pipeline', () => {
       [seg('email:nobody.here@acme.io', 'traits'), READ_TOKEN, 404, 'TSR_API_UNKNOWN_IDENTIFIER'],
       [seg(unlinked![0], 'traits'), READ_TOKEN, 404, 'TSR_API_UNLINKED_IDENTIFIER'],
       [seg('email:no-at-sign', 'traits'), READ_TOKEN, 400, 'TSR_API_INVALID_IDENTIFIER'],
-      [seg('Android.Id:x', 'traits'), READ_TOKEN, 400, 'TSR_API_BAD_TYPE'],
+      [seg(`${'x'.repeat(65)}:x`, 'traits'), READ_TOKEN, 400, 'TSR_API_BAD_TYPE'],
       [`${seg(person.profileId, 'events')}?start=2020-01-01&end=2026-01-01`, READ_TOKEN, 400, 'TSR_API_BAD_QUERY'],
       [seg(person.profileId, 'traits'), null, 401, 'TSR_API_UNAUTHORIZED'],
       ['/v1/admin/dead-letters', READ_TOKEN, 403, 'TSR_API_FORBIDDEN'],
