@@ -9,6 +9,7 @@ import { Ops } from '../kit/ops.ts';
 import { freePort } from '../demo/processes.ts';
 import { claim } from '../../test/support/builders.ts';
 import { parseApiConfig } from './config.ts';
+import { encodeCursor } from './params.ts';
 import { Replay } from './replay.ts';
 import { ApiState, listen } from './service.ts';
 
@@ -69,6 +70,8 @@ describe('profile API over HTTP', () => {
     expect(first.body.cursor).toMatchObject({ has_more: true, limit: 2 });
     const rest = await get(`${seg('user_id:u1', 'external_ids')}?limit=10&next=${first.body.cursor.next}`);
     expect(rest.body.data.map((x: { id: string }) => x.id)).toEqual(['ada@acme.io', 'c2', '+14155552671']);
+    const gone = await get(`${seg('user_id:u1', 'external_ids')}?next=${encodeCursor({ after: 'email:left@acme.io' })}`);
+    expect([gone.status, gone.body.error.tessera_code]).toEqual([400, 'TSR_API_BAD_QUERY']);
     const emails = await get(`${seg('user_id:u1', 'external_ids')}?include=email,phone`);
     expect(emails.body.data.map((x: { type: string }) => x.type)).toEqual(['email', 'phone']);
   });

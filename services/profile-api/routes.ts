@@ -96,7 +96,13 @@ function externalIdsRoute(ctx: RouteContext, req: Request) {
   const verbose = take(boolParam(req.query, 'verbose'));
   const after = take(keyCursorParam(req.query));
   const all = linkedOrder(profile.identifiers).filter((l) => include.size === 0 || include.has(l.type));
-  const start = after === null ? 0 : Math.max(0, all.findIndex((l) => `${l.type}:${l.value}` === after) + 1);
+  let start = 0;
+  if (after !== null) {
+    const i = all.findIndex((l) => `${l.type}:${l.value}` === after);
+    // The identifier the page ended on has left the profile (a move, an erasure): starting over beats skipping some.
+    if (i < 0) throw new ApiError('TSR_API_BAD_QUERY', 'next points to an identifier this profile no longer holds; start again without next');
+    start = i + 1;
+  }
   const page = all.slice(start, start + limit);
   const last = page[page.length - 1];
   return { data: segmentExternalIds(page, verbose), cursor: cursor(req, start + limit < all.length, last ? encodeCursor({ after: `${last.type}:${last.value}` }) : '', limit) };

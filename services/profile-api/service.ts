@@ -2,6 +2,8 @@
 // tally, the warehouse, and the HTTP server. Usable in-process by the benchmark and tests.
 import { createServer, type Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
+import { backoff, sleep } from '../kit/backoff.ts';
+import { describe } from '../kit/errors.ts';
 import { createMissingTopics } from '../kit/kafka.ts';
 import type { ClickHouseClient } from '../kit/clickhouse.ts';
 import type { Logger } from '../kit/log.ts';
@@ -104,35 +106,61 @@ export async function startApi(deps: ApiDeps): Promise<RunningApi> {
   ops.setReady(false, 'reading the identity tables');
 
   const prefix = config.TESSERA_TOPIC_PREFIX;
-  // Every service may be the first to start: the tables it follows must exist with their compacted configuration.
-  await createMissingTopics(kafka, topicNames(prefix), { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
   const events = {
     applied: (topic: string, n: number) => metrics.applied.inc({ topic }, n),
     undecodable: (topic: string) => metrics.undecodable.inc({ topic }),
   };
+  let markRestored!: () => void;
+  const restored = new Promise<void>((resolve) => { markRestored = resolve; });
   const started = Date.now();
-  const tables = new TopicFollower({
-    kafka, codec, log: log.child({ component: 'tables' }), groupPrefix: `${prefix}profile-api.tables`, topics: state.tableTopics(prefix), events,
-    onRestored: () => {
-      state.finishRestore();
-      const seconds = (Date.now() - started) / 1000;
-      metrics.restoreSeconds.set(seconds);
-      ops.setReady(true, 'identity tables restored; following them');
-      log.info({ seconds, ...state.tables.stats(), claims: state.graph.stats().claims }, 'identity tables restored');
-    },
-  });
-  const deadLetters = new TopicFollower({
-    kafka, codec, log: log.child({ component: 'dead-letters' }), groupPrefix: `${prefix}profile-api.dlq`, topics: [state.deadLetterTopic(prefix)], events,
-  });
-  await tables.start();
-  await deadLetters.start();
+  const followers: TopicFollower[] = [];
+  const stop = new AbortController();
+
+  // Kafka may be down or still starting: the API answers 503 with the reason meanwhile and keeps trying. Once the
+  // followers run, kafkajs rides out broker restarts by itself.
+  const connect = async () => {
+    const wait = backoff(500, 10_000);
+    while (!stop.signal.aborted) {
+      try {
+        // Every service may be the first to start: the tables it follows must exist with their compacted configuration.
+        await createMissingTopics(kafka, topicNames(prefix), { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
+        const tables = new TopicFollower({
+          kafka, codec, log: log.child({ component: 'tables' }), groupPrefix: `${prefix}profile-api.tables`, topics: state.tableTopics(prefix), events,
+          onRestored: () => {
+            state.finishRestore();
+            const seconds = (Date.now() - started) / 1000;
+            metrics.restoreSeconds.set(seconds);
+            ops.setReady(true, 'identity tables restored; following them');
+            log.info({ seconds, ...state.tables.stats(), claims: state.graph.stats().claims }, 'identity tables restored');
+            markRestored();
+          },
+        });
+        followers.push(tables);
+        await tables.start();
+        const deadLetters = new TopicFollower({
+          kafka, codec, log: log.child({ component: 'dead-letters' }), groupPrefix: `${prefix}profile-api.dlq`, topics: [state.deadLetterTopic(prefix)], events,
+        });
+        followers.push(deadLetters);
+        await deadLetters.start();
+        return;
+      } catch (err) {
+        // Nothing was applied before start() returned; applying the tables again from the start is idempotent anyway.
+        for (const f of followers.splice(0)) await f.stop().catch(() => undefined);
+        if (!state.restored) ops.setReady(false, `waiting for Kafka: ${describe(err)}`);
+        log.warn({ err }, `cannot follow the identity tables yet (${describe(err)}); retrying`);
+        await sleep(wait.next(), stop.signal);
+      }
+    }
+  };
+  const connecting = connect();
   return {
-    port, state, metrics, restored: tables.restored,
+    port, state, metrics, restored,
     async close() {
       ops.setReady(false, 'stopping');
+      stop.abort();
+      await connecting;
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
-      await tables.stop();
-      await deadLetters.stop();
+      for (const f of followers) await f.stop();
     },
   };
 }
