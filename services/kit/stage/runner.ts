@@ -23,7 +23,7 @@ import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from 
  *   fails and retries, nothing dead-lettered) and hands it the records of one partition, `chunkMax` at a time.
  * - `state.restore()` builds the state the durable output describes; it runs when the member first gets
  *   partitions, after a session that left the state half-changed, and (unless `keepAcrossAssignments`) whenever
- *   the assignment changes — so a standby taking over a single-owner stage rebuilds its graph.
+ *   the assignment or the member id changes — so a standby taking over a single-owner stage rebuilds its graph.
  * - `delivery(ports)` makes outputs durable with their offsets, one instance per session: `transactional(...)`
  *   (outputs + sendOffsets in one Kafka transaction), `atLeastOnce(...)` (outputs acknowledged, then offsets
  *   committed), or a sink that holds its own offsets (the warehouse writer: `durableOnAdd: false`, `assigned()`
