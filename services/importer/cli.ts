@@ -1,5 +1,6 @@
 // `tessera import --mapping m.json --file contacts.csv [--format csv|ndjson] [--dry-run] [--list N]`: a file in, touchpoints out.
 import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
 import { extname } from 'node:path';
 import { avroType } from '../kit/avro.ts';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
@@ -12,7 +13,7 @@ import { topicNames } from '../kit/topics.ts';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { parseMapping } from './mapping.ts';
 import { progressBar } from './progress.ts';
-import type { Format } from './reader.ts';
+import { DEFAULT_MAX_ROW_BYTES, type Format } from './reader.ts';
 import { runImport, type Summary } from './run.ts';
 import { commandLine, intOption, UsageError } from '../tools/cli.ts';
 import { importCommand } from '../tools/commands.ts';
@@ -51,7 +52,9 @@ try {
     TESSERA_IMPORT_MAX_INFLIGHT_BATCHES: intFromEnv(4, 1),
     TESSERA_IMPORT_PRODUCE_TIMEOUT_MS: intFromEnv(60_000, 1_000),
     TESSERA_COLLECTOR_MAX_FUTURE_MS: intFromEnv(24 * 3_600_000, 0),
-  ...topicLayoutEnv,
+    // At most half the 8 MB max.message.bytes of the topics Tessera creates.
+    TESSERA_IMPORT_MAX_ROW_BYTES: z.coerce.number().int().min(1024).max(4 << 20).default(DEFAULT_MAX_ROW_BYTES),
+    ...topicLayoutEnv,
   });
 } catch (err) {
   fatal(describe(err), 2);
@@ -78,7 +81,7 @@ try {
   const timeoutMs = env.TESSERA_IMPORT_PRODUCE_TIMEOUT_MS;
   summary = await runImport({
     file: args.file, format: args.format, mapping: parsed.mapping, encode, clock: Date.now,
-    maxFutureMs: env.TESSERA_COLLECTOR_MAX_FUTURE_MS, batchSize: env.TESSERA_IMPORT_BATCH_SIZE,
+    maxFutureMs: env.TESSERA_COLLECTOR_MAX_FUTURE_MS, batchSize: env.TESSERA_IMPORT_BATCH_SIZE, maxRowBytes: env.TESSERA_IMPORT_MAX_ROW_BYTES,
     maxInflightBatches: env.TESSERA_IMPORT_MAX_INFLIGHT_BATCHES, reportPath: `${args.file}.rejected.ndjson`, listRejected: args.list,
     produce: producer
       ? async (messages) => {
