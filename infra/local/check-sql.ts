@@ -1,4 +1,5 @@
-// Runs every migration and every ```sql query of docs/analyst-guide.md on a ClickHouse, against a small sample:
+// Runs every migration and every ```sql query of docs/analyst-guide.md on a ClickHouse, against the guide's sample
+// (guide-sample.ts: the rows the pipeline's rules make of its touchpoints):
 // the local 18.16 server over HTTP (default), or a current release in process with chDB (`--chdb`, installed
 // outside the repo: npm i --prefix /tmp/chdb chdb; CHDB_PREFIX points there).
 import { mkdtempSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClickHouse } from '../../services/kit/clickhouse.ts';
 import { loadMigrations } from '../../services/kit/migrate.ts';
-import { documentedQueries, sampleStatements } from './documented-sql.ts';
+import { documentedQueries, sampleInserts } from './documented-sql.ts';
 
 interface Engine { name: string; run(sql: string): Promise<unknown[]>; close(): Promise<void> }
 
@@ -49,7 +50,7 @@ try {
   await engine.run(`CREATE DATABASE ${db}`);
   for (const m of loadMigrations(db)) for (const st of m.statements) await engine.run(st);
   console.log(`${engine.name}: ${loadMigrations(db).length} migrations applied`);
-  for (const st of sampleStatements(db)) await engine.run(st);
+  for (const st of sampleInserts(db)) await engine.run(st);
   const queries = documentedQueries(db);
   for (const { title, sql } of queries) {
     try {

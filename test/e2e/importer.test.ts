@@ -89,12 +89,12 @@ describe('import CLI', () => {
     const ann = crm.find((t) => t.userId === 'u-1001')!;
     expect(ann).toMatchObject({
       type: 'identify', source: 'crm', timestamp: Date.parse('2024-01-15T10:30:00Z'),
-      traits: { email: 'Ann.Example@Example.COM', phone: '+49 30 1234567', name: 'Ann Example', plan: 'pro', lifetime_value: 1250.5, newsletter: true, notes: 'Met at "Berlin Expo", wants invoice' },
+      traits: { email: 'Ann.Example@Harbour-Analytics.COM', phone: '+49 30 1234567', name: 'Ann Example', plan: 'pro', lifetime_value: 1250.5, newsletter: true, notes: 'Met at "Berlin Expo", wants invoice' },
       externalIds: [{ type: 'crm_id', id: 'C-1001', collection: null }],
     });
     const carla = crm.find((t) => t.externalIds[0]?.id === 'C-1003')!;
-    expect(carla).toMatchObject({ userId: null, traits: { email: 'CARLA@example.org', lifetime_value: 3400, notes: 'multi-line\nnote about Carla' } });
-    expect(keys.get(carla.messageId)).toBe('CARLA@example.org');
+    expect(carla).toMatchObject({ userId: null, traits: { email: 'CARLA@brightwater-farms.org', lifetime_value: 3400, notes: 'multi-line\nnote about Carla' } });
+    expect(keys.get(carla.messageId)).toBe('CARLA@brightwater-farms.org');
     expect(crm.find((t) => t.externalIds[0]?.id === 'C-1008')!.timestamp).toBe(Date.parse('2024-03-14T11:00:00Z'));
 
     // Re-importing the same file produces records with the same messageIds, so consumers dedupe.
@@ -111,7 +111,7 @@ describe('import CLI', () => {
     const tickets = await consumedWhere((t) => t.source === 'support', 3);
     expect(tickets.map((t) => t.messageId).sort()).toEqual(['zendesk-T-501', 'zendesk-T-502', 'zendesk-T-505']);
     expect(received.get('zendesk-T-501')).toMatchObject({
-      type: 'track', event: 'Ticket Created', userId: null, anonymousId: null, traits: { email: 'ann.example@example.com', name: 'Ann' },
+      type: 'track', event: 'Ticket Created', userId: null, anonymousId: null, traits: { email: 'ann.example@harbour-analytics.com', name: 'Ann' },
       properties: { ticket_id: 'T-501', priority: 'high', tags: '["billing","invoice"]' },
     });
     expect(received.get('zendesk-T-505')!.properties.satisfaction).toBe('{"score":5}');
