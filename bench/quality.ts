@@ -17,6 +17,10 @@ export const scenarios: Scenario[] = [
   { name: 'family-emails', about: 'every multi-person household shares one email', options: { sharedEmailRate: 0.25 } },
   { name: 'placeholders', about: '10% of SDK calls carry placeholder values', options: { placeholderRate: 0.1 } },
   { name: 'everything', about: 'shared devices, family emails and placeholders at once', options: { sharedDeviceRate: 0.25, sharedEmailRate: 0.25, placeholderRate: 0.1 } },
+  { name: 'b2b-inboxes', about: '30% of people share a team inbox (sales@company) at sign-up, in tickets and in the CRM', options: { sharedInboxRate: 0.3 } },
+  { name: 'support-desk', about: '80% of tickets are logged by an agent on the agent\'s own computer', options: { supportDeskRate: 0.8 } },
+  { name: 'app-resets', about: '30% of app sessions follow a reinstall: new anonymous and device ids, same advertising id', options: { appResetRate: 0.3 } },
+  { name: 'crm-phones', about: 'half the people give their phone at login and are in a call-centre export by national phone only', options: { crmPhoneRate: 0.5 } },
 ];
 
 export interface ScenarioQuality { vsTruth: Quality; vsLinkable: Quality }

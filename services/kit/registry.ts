@@ -101,6 +101,6 @@ function registryFault(err: unknown, doing: string): TesseraError {
   return new TesseraError(
     permanent ? 'TSR_ERR_REGISTRY_REJECTED' : 'TSR_ERR_REGISTRY_UNAVAILABLE',
     `schema registry ${permanent ? 'rejected' : 'failed while'} ${doing}: ${(err as Error).message}`,
-    { retriable: !permanent, cause: err },
+    { cause: err },
   );
 }
