@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClickHouse } from '../../services/kit/clickhouse.ts';
 import { loadMigrations } from '../../services/kit/migrate.ts';
-import { documentedQueries, sampleInserts } from './documented-sql.ts';
+import { documentedQueries, sampleStatements } from './documented-sql.ts';
 
 interface Engine { name: string; run(sql: string): Promise<unknown[]>; close(): Promise<void> }
 
@@ -50,7 +50,7 @@ try {
   await engine.run(`CREATE DATABASE ${db}`);
   for (const m of loadMigrations(db)) for (const st of m.statements) await engine.run(st);
   console.log(`${engine.name}: ${loadMigrations(db).length} migrations applied`);
-  for (const st of sampleInserts(db)) await engine.run(st);
+  for (const st of sampleStatements(db)) await engine.run(st);
   const queries = documentedQueries(db);
   for (const { title, sql } of queries) {
     try {

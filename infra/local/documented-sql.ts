@@ -7,7 +7,7 @@ import { sampleRows } from './guide-sample.ts';
 const root = new URL('../../', import.meta.url);
 
 /** Statements that fill a freshly migrated database `db` with the sample (guide-sample.ts), one per table. */
-export function sampleInserts(db: string): string[] {
+export function sampleStatements(db: string): string[] {
   return Object.entries(sampleRows())
     .filter(([, rows]) => rows.length > 0)
     .map(([table, rows]) => `INSERT INTO ${db}.${table} FORMAT JSONEachRow\n${rows.map((r) => JSON.stringify(r)).join('\n')}`);

@@ -116,7 +116,7 @@ async function* csvItems(pieces: AsyncIterable<Exclude<Piece, { kind: 'restart' 
     if (header === null) {
       const parsed = p.kind === 'record' ? fields([p])[0]! : { problem: p.problem };
       if (!Array.isArray(parsed)) {
-        throw new TesseraError('TSR_IMPORT_BAD_HEADER', `the header row (line ${p.line}) cannot be read: ${parsed.problem}`, { retriable: false });
+        throw new TesseraError('TSR_IMPORT_BAD_HEADER', `the header row (line ${p.line}) cannot be read: ${parsed.problem}`);
       }
       header = parsed;
       index = new Map(header.map((h, i) => [h, i]));

@@ -27,9 +27,7 @@ export interface CommandSpec {
 }
 
 /** A command line that cannot run: reported as one line plus the usage, exit code 2. */
-export class UsageError extends Error {
-  readonly code = 'TSR_USAGE';
-}
+export class UsageError extends Error {}
 
 type Config<S extends CommandSpec> = { options: S['options']; allowPositionals: true; strict: true; allowNegative: true };
 export type Parsed<S extends CommandSpec> = ReturnType<typeof parseArgs<Config<S>>>;

@@ -34,33 +34,31 @@ for (const { arg, n } of normalised) {
 }
 const [a, b] = normalised.map(({ n }) => (n.ok ? n.identifier : null)) as [Identifier, Identifier];
 
-{
-  const log = createLogger('explain', 'warn');
-  const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, 'tessera-explain', log);
-  const topic = topicNames(cfg.TESSERA_TOPIC_PREFIX).changelog;
-  try {
-    const admin = kafka.admin();
-    await admin.connect();
-    const exists = await admin.listTopics().then((ts) => ts.includes(topic)).finally(() => admin.disconnect());
-    if (!exists) await fail(`topic ${topic} does not exist: nothing was resolved with TESSERA_TOPIC_PREFIX=${cfg.TESSERA_TOPIC_PREFIX} yet`, 1);
-    const records = await readChangelog({
-      kafka, codec: new AvroCodec(cfg.TESSERA_REGISTRY_URL), log, topic, groupId: `tessera-explain-${randomBytes(4).toString('hex')}`,
-    });
-    const graph = IdentityGraph.restore(records, cfg.identity);
-    const show = (id: Identifier) => `${id.type}:${id.value}`;
-    const pa = graph.profileOf(a);
-    const pb = graph.profileOf(b);
-    const lines = [`${show(a)} → ${pa ?? 'not linked to any profile'}`, `${show(b)} → ${pb ?? 'not linked to any profile'}`];
-    const chain = graph.explain(a, b);
-    if (chain) {
-      lines.push('', `Linked in ${pa} by ${chain.length} link(s):`);
-      for (const l of chain) lines.push(`  ${new Date(l.eventTime).toISOString()}  event ${l.messageId}  linked ${show(l.identifier)}`);
-    } else {
-      lines.push('They are not in one profile.');
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
-    await endOfOutput(process.stdout, chain ? 0 : 1);
-  } catch (err) {
-    await fail(describe(err), 1);
+const log = createLogger('explain', 'warn');
+const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, 'tessera-explain', log);
+const topic = topicNames(cfg.TESSERA_TOPIC_PREFIX).changelog;
+try {
+  const admin = kafka.admin();
+  await admin.connect();
+  const exists = await admin.listTopics().then((ts) => ts.includes(topic)).finally(() => admin.disconnect());
+  if (!exists) await fail(`topic ${topic} does not exist: nothing was resolved with TESSERA_TOPIC_PREFIX=${cfg.TESSERA_TOPIC_PREFIX} yet`, 1);
+  const records = await readChangelog({
+    kafka, codec: new AvroCodec(cfg.TESSERA_REGISTRY_URL), log, topic, groupId: `tessera-explain-${randomBytes(4).toString('hex')}`,
+  });
+  const graph = IdentityGraph.restore(records, cfg.identity);
+  const show = (id: Identifier) => `${id.type}:${id.value}`;
+  const pa = graph.profileOf(a);
+  const pb = graph.profileOf(b);
+  const lines = [`${show(a)} → ${pa ?? 'not linked to any profile'}`, `${show(b)} → ${pb ?? 'not linked to any profile'}`];
+  const chain = graph.explain(a, b);
+  if (chain) {
+    lines.push('', `Linked in ${pa} by ${chain.length} link(s):`);
+    for (const l of chain) lines.push(`  ${new Date(l.eventTime).toISOString()}  event ${l.messageId}  linked ${show(l.identifier)}`);
+  } else {
+    lines.push('They are not in one profile.');
   }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  await endOfOutput(process.stdout, chain ? 0 : 1);
+} catch (err) {
+  await fail(describe(err), 1);
 }
