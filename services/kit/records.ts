@@ -35,7 +35,8 @@ export interface IdentityChangeRecord {
   version: number;
 }
 
-export interface ClaimRecord { messageId: string; eventTime: number; identifiers: IdentifierRecord[] }
+/** blocked: valid values a blocklist kept from linking, stored so that un-blocking them can link them (default []). */
+export interface ClaimRecord { messageId: string; eventTime: number; identifiers: IdentifierRecord[]; blocked?: IdentifierRecord[] }
 
 export interface DeadLetterRecord {
   code: string;
