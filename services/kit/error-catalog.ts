@@ -45,6 +45,7 @@ const CATALOG = {
   TSR_ERR_POISON_RECORD: { retriable: false, meaning: 'processing one record threw after the stage state may have changed: the state is rebuilt and the record goes to the DLQ on the replay' },
   // Importer.
   TSR_IMPORT_UNKNOWN_COLUMNS: { retriable: false, meaning: 'the mapping names a column the file lacks' },
+  TSR_IMPORT_BAD_HEADER: { retriable: false, meaning: 'the CSV header row cannot be read (an unclosed quote, a row over the size limit); fix the file' },
   TSR_IMPORT_PRODUCE_FAILED: { retriable: true, meaning: 'Kafka refused rows of the import; rerun it (rows are deduplicated by messageId)' },
 } as const satisfies Record<string, ErrorSpec>;
 
