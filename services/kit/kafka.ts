@@ -67,7 +67,10 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
 
 export interface TopicLayout { partitions: number; replicationFactor: number }
 
-/** The topics of docs/architecture.md with their configs: profiles and changelog are compacted tables. */
+/** How long a claim stays on the claims topic before compaction may drop it for a later record with the same key. */
+const CLAIMS_COMPACTION_LAG_MS = 24 * 60 * 60 * 1000;
+
+/** The topics of docs/architecture.md with their configs: profiles, changelog and the claim tables are compacted. */
 export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] {
   const compacted = [
     { name: 'cleanup.policy', value: 'compact' },
@@ -85,6 +88,11 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
     spec(topics.profiles, compacted),
     spec(topics.merges),
     spec(topics.changelog, compacted),
+    // An extract instance that forgot a claim publishes it again with a later event, and compaction would then drop
+    // the earlier record: the link stage must have read it first, so it may lag up to this long.
+    spec(topics.claims, [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.compaction.lag.ms', value: String(CLAIMS_COMPACTION_LAG_MS) }]),
+    spec(topics.identifiers, compacted),
+    spec(topics.identityClaims, compacted),
   ];
 }
 

@@ -29,7 +29,12 @@ export const sourceOf = (entry: string) => entry.replace(/\.js$/, '.ts');
 export const pipelineStages = () => serviceList().filter((s) => s.role !== 'http');
 
 /** services/<name>/main.ts entries that are not deployed services, with why. */
-export const notDeployed: Record<string, string> = { 'services/demo/main.ts': 'the local demo runner, not a service' };
+export const notDeployed: Record<string, string> = {
+  'services/demo/main.ts': 'the local demo runner, not a service',
+  // Built beside the resolver (issue 11); they replace it in the deployment at the switch-over.
+  'services/extract/main.ts': 'claims-first extract stage, deployed at the switch-over from the resolver',
+  'services/link/main.ts': 'claims-first link stage, deployed at the switch-over from the resolver',
+};
 
 export function mainEntries(): string[] {
   return readdirSync(join(repoRoot, 'services')).map((d) => `services/${d}/main.ts`).filter((f) => existsSync(join(repoRoot, f)));
