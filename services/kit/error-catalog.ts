@@ -63,6 +63,7 @@ const CATALOG = {
   TSR_ERR_STAGE_STATE: { retriable: false, meaning: 'records reached a processor before its state was restored: a bug in the runner' },
   // Importer.
   TSR_IMPORT_UNKNOWN_COLUMNS: { retriable: false, meaning: 'the mapping names a column the file lacks' },
+  TSR_IMPORT_BAD_HEADER: { retriable: false, meaning: 'the CSV header row cannot be read (an unclosed quote, a row over the size limit); fix the file' },
   TSR_IMPORT_PRODUCE_FAILED: { retriable: true, meaning: 'Kafka refused rows of the import; rerun it (rows are deduplicated by messageId)' },
 } as const satisfies Record<string, ErrorSpec>;
 

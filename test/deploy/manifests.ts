@@ -7,7 +7,7 @@ import { parser as promql } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../clients/tools.ts';
 
-export const deployDir = join(repoRoot, 'deploy');
+export const deployDir = join(repoRoot, 'infra', 'deploy');
 export const chartDir = join(deployDir, 'helm/tessera');
 
 export type Role = 'http' | 'worker' | 'graph-owner';
@@ -152,6 +152,6 @@ export function buildInputsHash(): string {
     }
   };
   walk(join(repoRoot, 'services'));
-  for (const f of ['tsconfig.json', 'deploy/tsconfig.build.json', 'package-lock.json']) h.update(readFileSync(join(repoRoot, f)));
+  for (const f of ['tsconfig.json', 'infra/deploy/tsconfig.build.json', 'package-lock.json']) h.update(readFileSync(join(repoRoot, f)));
   return h.digest('hex').slice(0, 16);
 }
