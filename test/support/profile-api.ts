@@ -45,35 +45,48 @@ export async function apiPipeline(name: string, people: number, seed: number): P
   const apiEnv = { ...s.env, TESSERA_LOG_LEVEL: 'info', TESSERA_API_PORT: String(port), TESSERA_API_TOKENS: `${READ_TOKEN}:read,${ADMIN_TOKEN}:admin` };
   const startApi = async () => {
     const p = startService('profile-api', 'services/profile-api/main.ts', apiEnv, logDir, port);
-    await waitReady(p);
+    try {
+      await waitReady(p);
+    } catch (err) {
+      await stopService(p, 5_000);
+      throw err;
+    }
     return p;
   };
   // The API starts first: it follows the tables as the link stage fills them (a restart later shows the restore).
-  let api = await startApi();
-  await services.start('extract');
-  await services.start('link');
-  await services.start('warehouse-writer', { TESSERA_WRITER_EVENTS: 'touchpoints' });
-
+  let api: ServiceProcess | null = null;
   const { touchpoints, truth } = generate({ ...defaultPopulation, people, seed, start: Date.now() - 12 * DAY, days: 10 });
   const expected = expectedFor(touchpoints);
   const malformed = malformedRecords();
-  await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints, total: touchpoints.length, malformed });
-  await drained(s.kafka, `${s.prefix}extract`, s.topics.touchpoints);
-  await drained(s.kafka, `${s.prefix}link`, s.topics.claims);
-  await eventually(async () => Number((await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events FINAL`))[0]!.n),
-    (n) => n >= expected.valid, `the warehouse to hold ${expected.valid} events`, 180_000);
-  // The identity tables reach the warehouse on their own topics: attribution is complete once every profile the core
-  // computes, and no other, owns events in events_current.
-  const profiles = Object.keys(expected.profiles).sort();
-  await eventually(async () => (await select<{ p: string }>(s.ch,
-    `SELECT DISTINCT current_profile_id AS p FROM ${s.database}.events_current WHERE current_profile_id != '' ORDER BY p`)).map((r) => r.p),
-  (owners) => owners.length === profiles.length && owners.every((o, i) => o === profiles[i]), 'the warehouse to attribute events to the core\'s profiles', 180_000);
+  try {
+    api = await startApi();
+    await services.start('extract');
+    await services.start('link');
+    await services.start('warehouse-writer', { TESSERA_WRITER_EVENTS: 'touchpoints' });
+    await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints, total: touchpoints.length, malformed });
+    await drained(s.kafka, `${s.prefix}extract`, s.topics.touchpoints);
+    await drained(s.kafka, `${s.prefix}link`, s.topics.claims);
+    await eventually(async () => Number((await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events FINAL`))[0]!.n),
+      (n) => n >= expected.valid, `the warehouse to hold ${expected.valid} events`, 180_000);
+    // The identity tables reach the warehouse on their own topics: attribution is complete once every profile the core
+    // computes, and no other, owns events in events_current.
+    const profiles = Object.keys(expected.profiles).sort();
+    await eventually(async () => (await select<{ p: string }>(s.ch,
+      `SELECT DISTINCT current_profile_id AS p FROM ${s.database}.events_current WHERE current_profile_id != '' ORDER BY p`)).map((r) => r.p),
+    (owners) => owners.length === profiles.length && owners.every((o, i) => o === profiles[i]), 'the warehouse to attribute events to the core\'s profiles', 180_000);
+  } catch (err) {
+    // The caller never gets a handle to close: stop what was started here.
+    if (api) await stopService(api, 10_000);
+    await services.stopAll();
+    await s.close();
+    throw err;
+  }
 
   const base = `http://127.0.0.1:${port}`;
   return {
-    s, services, get api() { return api; }, base, touchpoints, truth, expected, malformed: malformed.length,
+    s, services, get api() { return api!; }, base, touchpoints, truth, expected, malformed: malformed.length,
     async restartApi() {
-      await stopService(api, 10_000);
+      await stopService(api!, 10_000);
       api = await startApi();
     },
     async get(path, token = READ_TOKEN) {
@@ -81,7 +94,7 @@ export async function apiPipeline(name: string, people: number, seed: number): P
       return { status: res.status, headers: res.headers, body: await res.json() };
     },
     async close() {
-      await stopService(api, 10_000);
+      await stopService(api!, 10_000);
       await services.stopAll();
       await s.close();
     },
