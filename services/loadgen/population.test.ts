@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../contract/touchpoint.ts';
-import { defaultPopulation, generate, type Generated } from './population.ts';
+import { defaultPopulation, generate, tasteCatalogue, type Generated } from './population.ts';
 import { progressLine } from './progress.ts';
 import { Random } from './random.ts';
 
@@ -148,6 +149,54 @@ describe('generate: optional scenarios', () => {
     expect(matched.length).toBeGreaterThan(50);
     const firstCallCentre = on.touchpoints.indexOf(rows[0]!);
     expect(on.touchpoints.slice(firstCallCentre).every((t) => t.source === 'crm')).toBe(true);
+  });
+});
+
+describe('generate: planted tastes', () => {
+  const digest = (g: Generated) => createHash('sha256').update(JSON.stringify(g.touchpoints)).update(JSON.stringify([...g.truth])).digest('hex');
+  const planted = (t: Touchpoint) => t.properties.product_id !== undefined || t.event === 'Product Added' || t.properties.products !== undefined;
+  const on = generate({ ...small, tasteGroups: 4, catalogue: 40 });
+
+  it('are off by default, and the default populations are byte for byte those generated before tastes existed', () => {
+    expect(defaultPopulation.tasteGroups).toBe(0);
+    // Digests taken from the generator as it was before planted tastes were added (same seed, same options).
+    // (The 5,000-person default gave c9016aa1…8700d before and after too; checked once, too slow for a unit test.)
+    expect(digest(generate(small))).toBe('0b215286df92abdb795cce98ea9adb268cc780176b9c674acc36df485c330dac');
+  });
+
+  it('add only shopping touchpoints: everything else is the population without tastes, and the same seed gives the same shopping', () => {
+    expect(on.touchpoints.filter((t) => !planted(t))).toEqual(generate(small).touchpoints);
+    expect(generate({ ...small, tasteGroups: 4, catalogue: 40 }).touchpoints).toEqual(on.touchpoints);
+    expect(on.touchpoints.filter(planted).length).toBeGreaterThan(small.people * 5);
+    expect(new Set(on.touchpoints.map((t) => t.messageId)).size).toBe(on.touchpoints.length);
+  });
+
+  it('make each person prefer one group of products', () => {
+    const groupOf = new Map(tasteCatalogue(new Random((small.seed ^ 0x7a57e5) >>> 0), 40, 4).flatMap((g, i) => g.map((p) => [p, i] as const)));
+    const byPerson = new Map<number, number[]>();
+    for (const t of on.touchpoints) {
+      if (t.event !== 'Product Viewed' || typeof t.properties.product_id !== 'string') continue;
+      const p = on.truth.get(t.messageId)!;
+      byPerson.set(p, [...(byPerson.get(p) ?? []), groupOf.get(t.properties.product_id)!]);
+    }
+    const shares = [...byPerson.values()].filter((gs) => gs.length >= 10).map((gs) => Math.max(...[0, 1, 2, 3].map((g) => gs.filter((x) => x === g).length)) / gs.length);
+    expect(shares.length).toBeGreaterThan(50);
+    // tasteStrength 0.8 plus a quarter of the random picks: about 85% of a person's views fall in their group.
+    expect(shares.reduce((a, b) => a + b, 0) / shares.length).toBeGreaterThan(0.75);
+  });
+
+  it('order what was added to the cart, by user id on the server when logged in', () => {
+    const orders = on.touchpoints.filter((t) => t.event === 'Order Completed' && typeof t.properties.products === 'string');
+    expect(orders.length).toBeGreaterThan(50);
+    const added = new Map<number, Set<string>>();
+    for (const t of on.touchpoints) if (t.event === 'Product Added') { const p = on.truth.get(t.messageId)!; added.set(p, (added.get(p) ?? new Set()).add(String(t.properties.product_id))); }
+    for (const o of orders) {
+      const items = JSON.parse(String(o.properties.products)) as { product_id: string; price: number }[];
+      expect(items.every((i) => added.get(on.truth.get(o.messageId)!)!.has(i.product_id))).toBe(true);
+      expect(o.properties.revenue).toBe(items.reduce((a, i) => a + i.price, 0));
+      expect(o.source === 'server' ? o.userId !== null && o.anonymousId === null : o.anonymousId !== null).toBe(true);
+    }
+    expect(new Set(orders.map((o) => o.source))).toContain('server');
   });
 });
 
