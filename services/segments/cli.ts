@@ -41,7 +41,7 @@ const log = createLogger('segments', cfg.TESSERA_LOG_LEVEL);
 const file = a.file ?? cfg.TESSERA_SEGMENTS_FILE;
 
 function printProblems(problems: Problem[]): never {
-  console.error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was refreshed`);
+  console.error(`${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}${command === 'refresh' ? '; nothing was refreshed' : ''}`);
   for (const p of problems) console.error(`  ${p.path}: ${p.message}`);
   process.exit(1);
 }

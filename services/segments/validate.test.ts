@@ -48,3 +48,15 @@ describe('checkDefinitions', () => {
     expect(problems({ rfm: null, segments: [{ id: 's', where: { segment: 'rfm-at-risk' } }] })).toEqual([]);
   });
 });
+
+describe('the shipped example (services/segments/examples/segments.yaml)', () => {
+  it('parses and is valid against the names it declares', async () => {
+    const { readFileSync } = await import('node:fs');
+    const p = parseDefinitions(readFileSync(new URL('./examples/segments.yaml', import.meta.url), 'utf8'));
+    expect(p.ok ? [] : p.problems).toEqual([]);
+    if (!p.ok) return;
+    const d = p.definitions;
+    const r = checkDefinitions(d, { traits: new Set(d.known.traits), events: new Set(d.known.events), properties: new Set(d.known.properties) });
+    expect(r.ok ? [] : r.problems).toEqual([]);
+  });
+});

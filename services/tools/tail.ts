@@ -17,6 +17,7 @@ if (!topic) {
 const suffixes: [string, string][] = [
   ['touchpoints.dlq', SCHEMAS.deadLetter], ['touchpoints', SCHEMAS.touchpoint], ['events.resolved', SCHEMAS.resolved],
   ['profiles', SCHEMAS.profile], ['identity.merges', SCHEMAS.identityChange], ['identity.changelog', SCHEMAS.claim],
+  ['segments.membership', 'segment-membership'], ['recommendations', 'recommendations'],
 ];
 const schema = suffixes.find(([s]) => topic.endsWith(s))?.[1];
 if (!schema) {
