@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../contract/touchpoint.ts';
-import { defaultPopulation, generate, tasteCatalogue, type Generated } from './population.ts';
+import { defaultPopulation, generate, PLANTED_THEME, tasteCatalogue, type Generated } from './population.ts';
 import { progressLine } from './progress.ts';
 import { Random } from './random.ts';
 
@@ -197,6 +197,48 @@ describe('generate: planted tastes', () => {
       expect(o.source === 'server' ? o.userId !== null && o.anonymousId === null : o.anonymousId !== null).toBe(true);
     }
     expect(new Set(orders.map((o) => o.source))).toContain('server');
+  });
+});
+
+describe('generate: regional patterns', () => {
+  const on = generate({ ...small, people: 800, regionalPatterns: true });
+  const textOf = (t: Touchpoint) => String(t.properties.text ?? t.properties.answer ?? '');
+  const texts = on.touchpoints.filter((t) => textOf(t) !== '');
+
+  it('are off by default', () => {
+    expect(defaultPopulation.regionalPatterns).toBe(false);
+    expect(generate(small).touchpoints.some((t) => t.properties.text !== undefined || t.event === 'Survey Answered' || t.event === 'Social Mention')).toBe(false);
+  });
+
+  it('give tickets, surveys and social mentions free text, located in the writer\'s region and matched by email', () => {
+    expect(new Set(texts.map((t) => t.event))).toEqual(new Set(['Ticket Created', 'Survey Answered', 'Social Mention']));
+    expect(texts.length).toBeGreaterThan(600);
+    expect(texts.filter((t) => t.event !== 'Ticket Created').every((t) => t.context?.location?.country && typeof t.traits.email === 'string')).toBe(true);
+  });
+
+  it('plant battery drain in Berlin, from the middle of the period on, and nowhere else', () => {
+    const middle = small.start + (small.days * 86_400_000) / 2;
+    const planted = texts.filter((t) => textOf(t).toLowerCase().includes(PLANTED_THEME.phrase));
+    expect(planted.length).toBeGreaterThan(20);
+    const regionOf = (t: Touchpoint) => {
+      const person = on.truth.get(t.messageId)!;
+      return on.touchpoints.find((u) => on.truth.get(u.messageId) === person && u.context?.location?.region)?.context?.location;
+    };
+    expect(planted.every((t) => t.timestamp > middle && regionOf(t)?.country === 'DE' && regionOf(t)?.region === 'BE')).toBe(true);
+  });
+
+  it('make Europeans use a phone first and Indians a computer', () => {
+    const kinds = (country: string) => {
+      const first = new Map<number, string>();
+      for (const t of on.touchpoints) {
+        const p = on.truth.get(t.messageId)!;
+        if (t.context?.location?.country === country && t.context.device?.type && t.source !== 'support' && !first.has(p)) first.set(p, t.context.device.type);
+      }
+      return [...first.values()];
+    };
+    const share = (xs: string[], kind: string) => xs.filter((k) => k === kind).length / xs.length;
+    expect(share(kinds('DE'), 'mobile')).toBeGreaterThan(share(kinds('IN'), 'mobile') + 0.25);
+    expect(share(kinds('IN'), 'desktop')).toBeGreaterThan(0.5);
   });
 });
 

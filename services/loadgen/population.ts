@@ -4,7 +4,9 @@
 // support tickets by email only, server-side orders; and, off by default, B2B shared inboxes, a support desk
 // logging tickets on its agents' computers, app reinstalls that keep only the advertising id, and call-centre
 // rows known only by a national phone number; and planted tastes for recommendations: taste groups of people who
-// prefer groups of products, seen as product views, cart adds and orders (off by default).
+// prefer groups of products, seen as product views, cart adds and orders; and regional patterns: free text in
+// tickets, surveys and social mentions with a theme planted in one region, and a device preference per region (both
+// off by default).
 import type { Context, Touchpoint } from '../contract/touchpoint.ts';
 import { Random } from './random.ts';
 
@@ -48,6 +50,12 @@ export interface PopulationOptions {
   catalogue: number;
   /** Chance that a product a person looks at comes from the person's taste group (else from the whole catalogue). */
   tasteStrength: number;
+  /**
+   * Regional patterns (off by default): tickets carry free text, people answer a survey and are mentioned on social
+   * media; from the middle of the period Berlin's customers keep writing about battery drain (PLANTED_THEME); Europeans
+   * use a phone first, Indians a computer. Text draws from a generator of its own.
+   */
+  regionalPatterns: boolean;
 }
 
 export const defaultPopulation: PopulationOptions = {
@@ -56,7 +64,32 @@ export const defaultPopulation: PopulationOptions = {
   maxDevices: 3, cookieChurnRate: 0.15, registeredRate: 0.8,
   // Off by default: a rate of 0 draws nothing from the generator, so the scenarios above keep their populations.
   sharedInboxRate: 0, supportDeskRate: 0, appResetRate: 0, crmPhoneRate: 0,
-  tasteGroups: 0, catalogue: 200, tasteStrength: 0.8,
+  tasteGroups: 0, catalogue: 200, tasteStrength: 0.8, regionalPatterns: false,
+};
+
+/** The theme regional patterns plant, and where: Berlin, from the middle of the period on. */
+export const PLANTED_THEME = { phrase: 'battery drain', country: 'DE', region: 'BE' } as const;
+const PLANTED_TEXTS = [
+  'Battery drain after the latest app update, my phone is empty by noon.',
+  'Severe battery drain since the update. Please fix it!',
+  'The app causes terrible battery drain even in the background.',
+  'Huge battery drain on my phone when the shop app is open.',
+];
+const USUAL_TEXTS = [
+  'My delivery is late and nobody answers my emails.',
+  'The invoice shows the wrong billing address.',
+  'I cannot reset my password, the reset email never arrives.',
+  'The parcel arrived damaged, I would like a refund.',
+  'Great service, the support team was very helpful.',
+  'Love the new mosaic tiles, excellent quality and fast shipping.',
+  'The checkout page keeps failing with my credit card.',
+  'Wrong colour of grout in my order, please send a replacement.',
+];
+/** The first device's kind, drawn with one draw whatever the pattern (so turning patterns on moves no other draw). */
+const FIRST_DEVICE: Record<string, DeviceKind[]> = {
+  usual: ['desktop', 'mobile', 'mobile'],
+  europe: ['mobile', 'mobile', 'mobile', 'mobile', 'desktop'],
+  asia: ['desktop', 'desktop', 'desktop', 'desktop', 'mobile'],
 };
 
 export interface Generated { touchpoints: Touchpoint[]; truth: Map<string, number> }
@@ -166,7 +199,8 @@ export function generate(o: PopulationOptions): Generated {
     const sharedPc = size > 1 && r.chance(o.sharedDeviceRate * 4) ? makeDevice(r, 'desktop', true) : null;
     const familyEmail = size > 1 && r.chance(o.sharedEmailRate * 4) ? `family.${r.hex(6)}@mailbox.io` : null;
     for (let k = 0; k < size && i < o.people; k++, i++) {
-      const devices: Device[] = [makeDevice(r, r.pick(['desktop', 'mobile', 'mobile'] as DeviceKind[]))];
+      const preference = !o.regionalPatterns ? 'usual' : ['GB', 'DE', 'FR'].includes(region.country) ? 'europe' : region.country === 'IN' ? 'asia' : 'usual';
+      const devices: Device[] = [makeDevice(r, r.pick(FIRST_DEVICE[preference]!))];
       if (o.maxDevices >= 2 && r.chance(0.5)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
       if (o.maxDevices >= 3 && r.chance(0.15)) devices.push(makeDevice(r, 'tablet'));
       for (let extra = 3; extra < o.maxDevices; extra++) if (r.chance(0.1)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
@@ -192,10 +226,15 @@ export function generate(o: PopulationOptions): Generated {
   const t = o.tasteGroups > 0 ? new Random((o.seed ^ 0x7a57e5) >>> 0) : null;
   const shelves = t ? tasteCatalogue(t, Math.max(o.catalogue, o.tasteGroups), o.tasteGroups) : [];
   const everything = shelves.flat().sort();
+  const x = o.regionalPatterns ? new Random((o.seed ^ 0x7e4e5) >>> 0) : null;
+  /** A customer's text: the planted theme for Berlin after the middle of the period (60% of texts), else the usual. */
+  const textOf = (p: Person, at: number): string =>
+    p.region.country === PLANTED_THEME.country && p.region.region === PLANTED_THEME.region && at > o.start + span / 2 && x!.chance(0.6)
+      ? x!.pick(PLANTED_TEXTS) : x!.pick(USUAL_TEXTS);
 
+  const span = o.days * 86_400_000;
   const out: Touchpoint[] = [];
   const truth = new Map<string, number>();
-  const span = o.days * 86_400_000;
   const emit = (p: Person, t: Touchpoint) => { out.push(t); truth.set(t.messageId, p.id); };
   const ctx = (p: Person, d: Device, page: string | null): Context => {
     const camp = r.pick(CAMPAIGNS);
@@ -288,6 +327,19 @@ export function generate(o: PopulationOptions): Generated {
         const { agent, desk } = r.pick(desks);
         emit(p, { ...ticket, anonymousId: desk.cookie, context: ctx(agent, desk, '/helpdesk'), properties: { channel: 'phone' } });
       } else emit(p, ticket);
+      if (x) out[out.length - 1]!.properties.text = textOf(p, out[out.length - 1]!.timestamp);
+    }
+    if (x) {
+      // Free text beyond tickets: a survey answer (half the people) and a social mention (a third), matched by email.
+      const located = { ...emptyContext(), location: { country: p.region.country, region: p.region.region, city: p.region.city } };
+      if (x.chance(0.5)) {
+        const at = o.start + Math.floor(x.next() * span);
+        emit(p, { ...base(p, at, 'survey', x.uuid()), event: 'Survey Answered', traits: { email: p.email }, context: located, properties: { answer: textOf(p, at), score: x.int(0, 10) } });
+      }
+      if (x.chance(0.35)) {
+        const at = o.start + Math.floor(x.next() * span);
+        emit(p, { ...base(p, at, 'social', x.uuid()), event: 'Social Mention', traits: { email: p.email }, context: located, properties: { text: textOf(p, at), network: x.pick(['x', 'instagram', 'reddit']) } });
+      }
     }
   }
   out.sort((a, b) => a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : 1));
