@@ -28,7 +28,7 @@ export const defaultRecommendOptions: RecommendOptions = {
   neighbours: 50,
   historyCap: 100,
   topN: 10,
-  shrink: 2,
+  shrink: 10,
   excludeSeen: true,
 };
 
