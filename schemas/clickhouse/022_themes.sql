@@ -33,17 +33,26 @@ FROM
 )
 WHERE people >= 3;
 
--- Themes rising in each region: mentions in the latest 14 days of text against the 28 days before (per day, +1
--- smoothed), and the lift against all regions in those 14 days. The latest 14 days end at the newest analysed text,
--- so the view also reads a replayed or imported history. Same 3-people threshold.
+-- Themes rising in each region: mentions per day in the latest 14 days of text against the days before (up to 28, as
+-- many as there is text for; +1 smoothed), and the lift against all regions in those 14 days. rising = 1 when the rate
+-- at least doubled and by more than chance: of all the phrase's mentions in the region, the recent period holds at
+-- least 3 standard deviations more than its share of the days predicts (surprise, a binomial z-score), so a handful
+-- of mentions in a small region does not rise by luck. The latest 14 days end at the newest analysed text, so a replayed or imported history reads the
+-- same way as live data. Same 3-people threshold.
 CREATE VIEW IF NOT EXISTS {db}.region_themes_rising AS
 SELECT country, region, phrase, recent_mentions, recent_people, earlier_mentions, round(recent_sentiment, 2) AS recent_sentiment,
-       round((recent_mentions / 14) / ((earlier_mentions + 1) / 28), 2) AS growth,
+       earlier_days,
+       round((recent_mentions / 14) / ((earlier_mentions + 1) / earlier_days), 2) AS growth,
+       14 / (14 + earlier_days) AS recent_share,
+       round((recent_mentions - (recent_mentions + earlier_mentions) * recent_share)
+             / sqrt((recent_mentions + earlier_mentions) * recent_share * (1 - recent_share)), 2) AS surprise,
+       toUInt8(growth >= 2 AND surprise >= 3) AS rising,
        round((recent_mentions / region_recent) / (phrase_recent / all_recent), 2) AS lift
 FROM
 (
     SELECT country, region, phrase, recent_mentions, recent_people, earlier_mentions, recent_sentiment, phrase_recent, region_recent,
-           (SELECT countIf(event_time > (SELECT max(event_time) FROM {db}.text_analyses) - 14 * 86400) FROM {db}.text_analyses FINAL ARRAY JOIN phrases AS phrase) AS all_recent
+           (SELECT countIf(event_time > (SELECT max(event_time) FROM {db}.text_analyses) - 14 * 86400) FROM {db}.text_analyses FINAL ARRAY JOIN phrases AS phrase) AS all_recent,
+           (SELECT greatest(1, (toUInt32(max(event_time)) - 14 * 86400 - greatest(toUInt32(min(event_time)), toUInt32(max(event_time)) - 42 * 86400)) / 86400) FROM {db}.text_analyses) AS earlier_days
     FROM
     (
         SELECT country, region, phrase, recent_mentions, recent_people, earlier_mentions, recent_sentiment, phrase_recent

@@ -59,9 +59,9 @@ export async function printActivation(o: { ch: ClickHouseClient; database: strin
 
   const t = await refreshThemes(o.ch, db, o.log, Date.now);
   h(`Themes: ${t.analysed} texts analysed (tickets, surveys, social mentions); rising in two regions`);
-  console.log(table(await select(o.ch, `SELECT country, region, phrase, recent_mentions, recent_people, earlier_mentions, recent_sentiment, growth, lift
+  console.log(table(await select(o.ch, `SELECT country, region, phrase, rising, recent_mentions, recent_people, earlier_mentions, recent_sentiment, growth, lift
     FROM ${db}.region_themes_rising WHERE (country, region) IN (('DE', 'BE'), ('US', 'NY'))
-    ORDER BY country, region, growth DESC, recent_mentions DESC, phrase LIMIT 3 BY country, region`)));
+    ORDER BY country, region, rising DESC, recent_mentions DESC, phrase LIMIT 3 BY country, region`)));
   h('Device mix by region (share of events)');
   console.log(table(await select(o.ch, `SELECT country, region,
       concat(toString(round(100 * sumIf(events, device_type = 'mobile') / sum(events))), '%') AS mobile,

@@ -28,8 +28,8 @@ try {
       break;
     }
     case 'rising':
-      console.log(table(await select(ch, `SELECT country, region, phrase, recent_mentions, recent_people, earlier_mentions, recent_sentiment, growth, lift
-        FROM ${db}.region_themes_rising ${where} ORDER BY country, region, growth DESC, recent_mentions DESC, phrase LIMIT ${Number(a.top) || 5} BY country, region`)));
+      console.log(table(await select(ch, `SELECT country, region, phrase, rising, recent_mentions, recent_people, earlier_mentions, recent_sentiment, growth, lift
+        FROM ${db}.region_themes_rising ${where} ORDER BY country, region, rising DESC, recent_mentions DESC, phrase LIMIT ${Number(a.top) || 5} BY country, region`)));
       break;
     case 'mix':
       console.log(table(await select(ch, `SELECT country, region, channel, device_type, events, events_share_pct, orders, revenue FROM ${db}.region_channel_device_mix ${where}

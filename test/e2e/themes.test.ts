@@ -29,15 +29,17 @@ describe('regional themes', () => {
   });
 
   it('lists the planted theme as the top rising theme of the planted region, and not as rising elsewhere', async () => {
-    const rows = await select<{ country: string; region: string; phrase: string; growth: number; lift: number }>(s.ch,
-      `SELECT country, region, phrase, growth, lift FROM ${s.database}.region_themes_rising ORDER BY country, region, growth DESC, recent_mentions DESC, phrase`);
+    const rows = await select<{ country: string; region: string; phrase: string; rising: number; growth: number; lift: number }>(s.ch,
+      `SELECT country, region, phrase, rising, growth, lift FROM ${s.database}.region_themes_rising ORDER BY country, region, rising DESC, recent_mentions DESC, phrase`);
     const berlin = rows.filter((r) => r.country === PLANTED_THEME.country && r.region === PLANTED_THEME.region);
-    expect(berlin[0]).toMatchObject({ phrase: PLANTED_THEME.phrase });
+    expect(berlin[0]).toMatchObject({ phrase: PLANTED_THEME.phrase, rising: 1 });
     expect(berlin[0]!.growth).toBeGreaterThan(2);
     expect(berlin[0]!.lift).toBeGreaterThan(2);
     expect(rows.filter((r) => r.phrase === PLANTED_THEME.phrase && r.region !== PLANTED_THEME.region)).toEqual([]);
-    // No other region's theme stands out from the rest of the world as much as the planted one.
+    // No other region's theme stands out from the rest of the world as much as the planted one, and the usual texts,
+    // spread evenly over the period, are not rising anywhere.
     expect(Math.max(...rows.filter((r) => r.region !== PLANTED_THEME.region).map((r) => r.lift))).toBeLessThan(berlin[0]!.lift);
+    expect(rows.filter((r) => r.region !== PLANTED_THEME.region && r.rising === 1).length).toBeLessThan(rows.filter((r) => r.region !== PLANTED_THEME.region).length / 10);
   });
 
   it('shows the device preference by region in the channel and device mix', async () => {
