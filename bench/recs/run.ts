@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { validateTouchpoint } from '../../services/contract/validate.ts';
 import { table } from '../../services/demo/table.ts';
@@ -113,7 +114,7 @@ async function tessera(f: Fold, level: Level, options: RecommendOptions): Promis
 const tesseraGrid = [20, 50, 100].flatMap((neighbours) => [2, 10, 40].map((shrink) => ({ ...o, neighbours, shrink })));
 const alsGrid = [8, 16, 32, 64].flatMap((factors) => [0.01, 0.1, 1].flatMap((regularization) => [1, 5, 20].map((alpha) => ({ factors, regularization, alpha, iterations: 15, seed }))));
 const alsDefaults = { factors: 100, regularization: 0.01, alpha: 1, iterations: 15, seed }; // implicit's own defaults
-const python = a['skip-als'] ? '' : execFileSync('bash', ['infra/local/install-recs-venv.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).match(/^python=(.+)$/m)![1]!;
+const python = a['skip-als'] ? '' : execFileSync('bash', [fileURLToPath(new URL('../../infra/local/install-recs-venv.sh', import.meta.url))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).match(/^python=(.+)$/m)![1]!;
 const dir = mkdtempSync(join(tmpdir(), 'recs-als-'));
 function als(f: Fold, level: Level, params: object[]): { params: object; lists: Map<string, readonly string[]> }[] {
   writeFileSync(join(dir, 'in.json'), JSON.stringify({
@@ -121,7 +122,7 @@ function als(f: Fold, level: Level, params: object[]): { params: object; lists: 
     serve: [...new Set(f.people.map((p) => p[level]).filter((k) => k !== null))], n: K, params,
   }));
   // One BLAS thread: implicit parallelises itself and warns (and slows down) when OpenBLAS does too.
-  execFileSync(python, ['bench/recs/als.py', join(dir, 'in.json'), join(dir, 'out.json')], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  execFileSync(python, [fileURLToPath(new URL('./als.py', import.meta.url)), join(dir, 'in.json'), join(dir, 'out.json')], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
   return (JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { params: object; recs: Record<string, string[]> }[]).map((r) => ({ params: r.params, lists: new Map(Object.entries(r.recs)) }));
 }
 const best = <T>(xs: { settings: T; quality: RankingQuality }[]) => [...xs].sort((x, y) => y.quality.precision - x.quality.precision || y.quality.ndcg - x.quality.ndcg)[0]!;

@@ -10,6 +10,7 @@ import { recommendationsPublisher, recommendationsTopic } from '../recommend/pub
 import { refreshRecommendations } from '../recommend/refresh.ts';
 import { defaultRecommendOptions } from '../recommend/sql.ts';
 import { RecommendationStore } from '../recommend/store.ts';
+import { exampleDefinitions } from '../segments/config.ts';
 import { parseDefinitions } from '../segments/definition.ts';
 import { membershipPublisher, membershipTopic } from '../segments/publish.ts';
 import { refreshSegments } from '../segments/refresh.ts';
@@ -25,14 +26,14 @@ export async function printActivation(o: { ch: ClickHouseClient; database: strin
   const [last] = await select<{ t: string }>(o.ch, `SELECT toUInt32(max(event_time)) AS t FROM ${db}.events_current`);
   const asOf = Number(last?.t ?? Math.floor(Date.now() / 1000));
 
-  const file = 'services/segments/examples/segments.yaml';
+  const file = exampleDefinitions;
   const parsed = parseDefinitions(readFileSync(file, 'utf8'));
   if (!parsed.ok) throw new Error(`${file}: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   const members = membershipPublisher(o.kafka, o.codec, o.prefix, layout);
   await members.connect();
   try {
     const r = await refreshSegments({ store: new SegmentStore(o.ch, db), publisher: members, database: db, log: o.log, now: Date.now }, parsed.definitions, { asOf });
-    h(`Segments (${file}, as of ${new Date(asOf * 1000).toISOString().slice(0, 16)}Z): membership changes → ${membershipTopic(o.prefix)}`);
+    h(`Segments (services/segments/examples/segments.yaml, as of ${new Date(asOf * 1000).toISOString().slice(0, 16)}Z): membership changes → ${membershipTopic(o.prefix)}`);
     if (!r.ok) console.log(r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'));
     else console.log(table(r.segments.map((s) => ({ segment: s.id, members: s.members, entered: s.entered }))));
   } finally {

@@ -35,7 +35,29 @@ export interface IdentityChangeRecord {
   version: number;
 }
 
-export interface ClaimRecord { messageId: string; eventTime: number; identifiers: IdentifierRecord[] }
+/** blocked: valid values a blocklist kept from linking, stored so that un-blocking them can link them (default []). */
+export interface ClaimRecord { messageId: string; eventTime: number; identifiers: IdentifierRecord[]; blocked?: IdentifierRecord[] }
+
+/** identity.identifiers: the identifier's current profile (null = no longer linked), and the event behind it. */
+export interface IdentityIdentifierRecord {
+  type: string;
+  value: string;
+  profileId: string | null;
+  messageId: string;
+  eventTime: number;
+  version: number;
+}
+
+/** identity.claims: the claim's primary identifier and profile when the link stage linked it. */
+export interface IdentityClaimRecord {
+  claimKey: string;
+  primaryType: string | null;
+  primaryValue: string | null;
+  profileId: string | null;
+  messageId: string;
+  eventTime: number;
+  version: number;
+}
 
 export interface DeadLetterRecord {
   code: string;
@@ -57,4 +79,13 @@ export const SCHEMAS = {
   identityChange: 'identity-change',
   claim: 'claim',
   deadLetter: 'dead-letter',
+} as const;
+
+/**
+ * Schemas of the link stage's new tables. Apart from SCHEMAS while the resolver, which registers one id per
+ * SCHEMAS entry, still runs; they join SCHEMAS when it is removed.
+ */
+export const LINK_SCHEMAS = {
+  identityIdentifier: 'identity-identifier',
+  identityClaim: 'identity-claim',
 } as const;
