@@ -20,7 +20,16 @@ const USAGE = `usage: tessera recommend COMMAND
   similar ITEM                    an item's nearest items (latest run)
 Configuration: TESSERA_RECOMMEND_* (docs/recommendations.md).`;
 
-const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { 'as-of': { type: 'string' }, every: { type: 'string' }, help: { type: 'boolean', default: false } } });
+// A bad command line is one line and the usage (exit 2), not a stack trace.
+function parseOrExit() {
+  try {
+    return parseArgs({ allowPositionals: true, options: { 'as-of': { type: 'string' }, every: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  } catch (err) {
+    console.error(`tessera: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values: a, positionals } = parseOrExit();
 const command = positionals[0];
 if (a.help || !command) { console.log(USAGE); process.exit(command || a.help ? 0 : 2); }
 const cfg = configOrExit('recommend', () => parseRecommendConfig());

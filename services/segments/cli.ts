@@ -26,13 +26,22 @@ const USAGE = `usage: tessera segments COMMAND [--file definitions.yaml]
   show TYPE:VALUE | PROFILE_ID         the segments of one profile
 TIME is an ISO date-time (default: now). Definitions: docs/segments.md.`;
 
-const { values: a, positionals } = parseArgs({
+// A bad command line is one line and the usage (exit 2), not a stack trace.
+function parseOrExit() {
+  try {
+    return parseArgs({
   allowPositionals: true,
   options: {
     file: { type: 'string' }, segment: { type: 'string', multiple: true }, 'as-of': { type: 'string' },
     every: { type: 'string' }, offline: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
   },
 });
+  } catch (err) {
+    console.error(`tessera: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values: a, positionals } = parseOrExit();
 const command = positionals[0];
 if (a.help || !command) { console.log(USAGE); process.exit(command || a.help ? 0 : 2); }
 

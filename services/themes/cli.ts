@@ -12,7 +12,16 @@ const USAGE = `usage: tessera themes COMMAND
   rising [--country DE]   themes rising in each region (region_themes_rising)
   mix [--country DE]      channel and device mix by region (region_channel_device_mix)
 Docs: docs/themes.md.`;
-const { values: a, positionals } = parseArgs({ allowPositionals: true, options: { country: { type: 'string' }, top: { type: 'string', default: '5' }, help: { type: 'boolean', default: false } } });
+// A bad command line is one line and the usage (exit 2), not a stack trace.
+function parseOrExit() {
+  try {
+    return parseArgs({ allowPositionals: true, options: { country: { type: 'string' }, top: { type: 'string', default: '5' }, help: { type: 'boolean', default: false } } });
+  } catch (err) {
+    console.error(`tessera: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values: a, positionals } = parseOrExit();
 const command = positionals[0];
 if (a.help || !command) { console.log(USAGE); process.exit(command || a.help ? 0 : 2); }
 const cfg = configOrExit('themes', () => parseEnv(commonEnv));
