@@ -86,6 +86,8 @@ describe('recommend refresh', () => {
 
     await pipeline.feed([touchpoint({ messageId: 'login-m', type: 'identify', event: null, userId: 'um', anonymousId: 'c-m', timestamp: at(60) })]);
     await eventually(() => pipeline.profileOf('anonymous_id', 'c-m'), (p) => p === user, 'the cookie to join um');
+    // The merged-away profile's own record (state merged) travels on its own partition of the profile topic.
+    await eventually(async () => (await select<{ state: string }>(s.ch, `SELECT state FROM ${s.database}.profiles FINAL WHERE profile_id = '${cookie}'`))[0]?.state, (x) => x === 'merged', 'the cookie profile to be merged away');
     clock += 60_000;
     const run = await refresh();
     expect(run.tombstones).toBe(1);
@@ -94,7 +96,7 @@ describe('recommend refresh', () => {
     expect(survivor[0]).toBe('b:similar');
     expect(survivor.some((x) => x.startsWith('a:') || x.startsWith('d:'))).toBe(false);
     const latest = latestByKey(await readTopic<RecommendationRecord>(s.kafka, s.codec, recommendationsTopic(s.prefix), 'recommendations',
-      (rs) => rs.some((r) => r.key === cookie && r.value === null)));
+      (rs) => rs.some((r) => r.key === cookie && r.value === null) && rs.some((r) => r.key === user && r.value?.run === run.run)));
     expect(latest.get(cookie)).toBeNull();
     expect(latest.get(user)!.items.map((i) => i.item)).toEqual(survivor.map((x) => x.split(':')[0]));
     // Only the two latest runs' partitions are kept.
