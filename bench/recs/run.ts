@@ -111,7 +111,7 @@ async function tessera(f: Fold, level: Level, options: RecommendOptions): Promis
   seconds[`tessera-${level}`] = (Date.now() - t) / 1000;
   return lists;
 }
-const tesseraGrid = [20, 50, 100].flatMap((neighbours) => [2, 10, 40].map((shrink) => ({ ...o, neighbours, shrink })));
+const tesseraGrid = (['log', 'binary'] as const).flatMap((value) => [20, 50, 100].flatMap((neighbours) => [2, 10, 40].map((shrink) => ({ ...o, value, neighbours, shrink }))));
 const alsGrid = [8, 16, 32, 64].flatMap((factors) => [0.01, 0.1, 1].flatMap((regularization) => [1, 5, 20].map((alpha) => ({ factors, regularization, alpha, iterations: 15, seed }))));
 const alsDefaults = { factors: 100, regularization: 0.01, alpha: 1, iterations: 15, seed }; // implicit's own defaults
 const python = a['skip-als'] ? '' : execFileSync('bash', [fileURLToPath(new URL('../../infra/local/install-recs-venv.sh', import.meta.url))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).match(/^python=(.+)$/m)![1]!;
@@ -138,10 +138,10 @@ try {
     const tuned = [];
     for (const options of tesseraGrid) tuned.push({ settings: options, quality: evaluate(validation, scorer(validation, level, await tessera(validation, level, options))) });
     const chosen = best(tuned).settings;
-    step(`Tessera on ${level}s: validation chose neighbours ${chosen.neighbours}, shrink ${chosen.shrink}`);
+    step(`Tessera on ${level}s: validation chose ${chosen.value} values, neighbours ${chosen.neighbours}, shrink ${chosen.shrink}`);
     const listOf = scorer(test, level, await tessera(test, level, chosen));
     perPerson.set(`tessera-${level}`, listOf);
-    rows.push({ method: 'Tessera item-item', histories: `${level}s`, quality: evaluate(test, listOf), note: `neighbours ${chosen.neighbours}, shrink ${chosen.shrink}; SQL ${seconds[`tessera-${level}`]!.toFixed(1)} s` });
+    rows.push({ method: 'Tessera item-item', histories: `${level}s`, quality: evaluate(test, listOf), note: `${chosen.value} values, neighbours ${chosen.neighbours}, shrink ${chosen.shrink}; SQL ${seconds[`tessera-${level}`]!.toFixed(1)} s` });
   }
   if (!a['skip-als']) {
     for (const level of levels) {

@@ -24,6 +24,8 @@ export const recommendEnv = {
       return out;
     }),
   TESSERA_RECOMMEND_ITEM_PROPERTIES: names(d.itemProperties),
+  /** log: a cell is log(1 + summed weight); binary: 1 for any interaction. */
+  TESSERA_RECOMMEND_VALUE: z.enum(['log', 'binary']).default(d.value),
   TESSERA_RECOMMEND_VIEW_EVENTS: names(d.events.view),
   TESSERA_RECOMMEND_CART_EVENTS: names(d.events.cart),
   TESSERA_RECOMMEND_PURCHASE_EVENTS: names(d.events.purchase),
@@ -36,7 +38,7 @@ export function parseRecommendConfig(env: NodeJS.ProcessEnv = process.env) {
   const options: RecommendOptions = {
     ...d,
     topN: c.TESSERA_RECOMMEND_TOP_N, neighbours: c.TESSERA_RECOMMEND_NEIGHBOURS, historyCap: c.TESSERA_RECOMMEND_HISTORY_CAP,
-    weights: c.TESSERA_RECOMMEND_WEIGHTS, itemProperties: c.TESSERA_RECOMMEND_ITEM_PROPERTIES,
+    weights: c.TESSERA_RECOMMEND_WEIGHTS, itemProperties: c.TESSERA_RECOMMEND_ITEM_PROPERTIES, value: c.TESSERA_RECOMMEND_VALUE,
     events: { view: c.TESSERA_RECOMMEND_VIEW_EVENTS, cart: c.TESSERA_RECOMMEND_CART_EVENTS, purchase: c.TESSERA_RECOMMEND_PURCHASE_EVENTS },
   };
   return { ...c, options };

@@ -33,6 +33,12 @@ describe('runSql', () => {
     expect(s.similarity).toContain('LIMIT 9 BY profile_id');
     expect(s.recommendations).toContain('LIMIT 3 BY profile_id');
   });
+  it('values cells as log(1 + weight) or 1', () => {
+    expect(runSql('db', 1, 'SELECT 1', 'SELECT 1', o).similarity).toContain('log(1 + weight) AS v');
+    const binary = runSql('db', 1, 'SELECT 1', 'SELECT 1', { ...o, value: 'binary' });
+    expect(binary.similarity).toContain('toFloat64(1) AS v');
+    expect(binary.similarity).not.toContain('log(');
+  });
   it('leaves seen items in when asked to', () => {
     expect(runSql('db', 1, 'SELECT 1', 'SELECT 1', o).recommendations).toContain('NOT IN (SELECT profile_id, item FROM db.rec_interactions WHERE run = 1)');
     expect(runSql('db', 1, 'SELECT 1', 'SELECT 1', { ...o, excludeSeen: false }).recommendations).not.toContain('NOT IN');

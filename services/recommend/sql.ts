@@ -19,6 +19,8 @@ export interface RecommendOptions {
   shrink: number;
   /** Leave out items the profile already interacted with. */
   excludeSeen: boolean;
+  /** A profile × item cell's value from its summed weight: log(1 + weight), or 1 for any interaction. */
+  value: 'log' | 'binary';
 }
 
 export const defaultRecommendOptions: RecommendOptions = {
@@ -30,6 +32,7 @@ export const defaultRecommendOptions: RecommendOptions = {
   topN: 10,
   shrink: 10,
   excludeSeen: true,
+  value: 'log',
 };
 
 const num = (n: number): string => {
@@ -72,10 +75,11 @@ export function runSql(database: string, run: number, source: string, universe: 
   const db = ident(database);
   const r = int(run);
   const mine = `${db}.rec_interactions WHERE run = ${r}`;
-  // The heaviest items of each profile, each profile × item value log(1 + weight) divided by the item's norm.
-  const capped = `SELECT profile_id, item, log(1 + weight) AS v FROM ${mine} ORDER BY profile_id, weight DESC, item LIMIT ${int(o.historyCap)} BY profile_id`;
+  // The heaviest items of each profile, each profile × item value (log(1 + weight) or 1) divided by the item's norm.
+  const value = o.value === 'log' ? 'log(1 + weight)' : 'toFloat64(1)';
+  const capped = `SELECT profile_id, item, ${value} AS v FROM ${mine} ORDER BY profile_id, weight DESC, item LIMIT ${int(o.historyCap)} BY profile_id`;
   const normalised = `SELECT profile_id, item, v / norm AS nv FROM (${capped}) AS c
-    ANY LEFT JOIN (SELECT item, sqrt(sum(log(1 + weight) * log(1 + weight))) AS norm FROM ${mine} GROUP BY item) AS n USING item`;
+    ANY LEFT JOIN (SELECT item, sqrt(sum(${value} * ${value})) AS norm FROM ${mine} GROUP BY item) AS n USING item`;
   const interactions = `INSERT INTO ${db}.rec_interactions (run, profile_id, item, weight, events, last_ms)
 SELECT ${r}, profile_id, item, sum(w), toUInt32(count()), max(event_ms)
 FROM (${source})
