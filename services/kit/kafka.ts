@@ -24,7 +24,7 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
 
 export interface TopicLayout { partitions: number; replicationFactor: number }
 
-/** The topics of docs/architecture.md with their configs: profiles and changelog are compacted tables. */
+/** The topics of docs/architecture.md with their configs: profiles, changelog, claims and the identity tables are compacted. */
 export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] {
   const compacted = [
     { name: 'cleanup.policy', value: 'compact' },
@@ -42,6 +42,9 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
     spec(topics.profiles, compacted),
     spec(topics.merges),
     spec(topics.changelog, compacted),
+    spec(topics.claims, compacted),
+    spec(topics.identifiers, compacted),
+    spec(topics.identityClaims, compacted),
   ];
 }
 

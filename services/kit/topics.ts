@@ -7,6 +7,12 @@ export interface Topics {
   profiles: string;
   merges: string;
   changelog: string;
+  /** Novel claims from the extract stage (compacted, keyed by claim key): the link stage's only input. */
+  claims: string;
+  /** Identifier → current profile (compacted, keyed by type:value): the table side of a stream–table join. */
+  identifiers: string;
+  /** Claim key → primary identifier and profile at link time (compacted): how the warehouse attributes events. */
+  identityClaims: string;
 }
 
 export function topicNames(prefix: string): Topics {
@@ -17,5 +23,8 @@ export function topicNames(prefix: string): Topics {
     profiles: `${prefix}profiles`,
     merges: `${prefix}identity.merges`,
     changelog: `${prefix}identity.changelog`,
+    claims: `${prefix}claims`,
+    identifiers: `${prefix}identity.identifiers`,
+    identityClaims: `${prefix}identity.claims`,
   };
 }

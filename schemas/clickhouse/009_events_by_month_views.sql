@@ -1,0 +1,231 @@
+-- On the new layout: the materialized views that keep the aggregates and the writer's watermarks, the analysts' views
+-- under their old names and meaning, and a copy of what the old tables held.
+-- An event is attributed through its claim: claim_key → claims (primary identifier) → identities (current profile).
+-- A row whose claim is unknown (copied from the old layout, or written from the resolved stream before the link stage
+-- published its claim) falls back to its resolve-time primary identifier (id_type, id_value).
+-- The views use ANY LEFT JOIN + a filter, never ANY INNER JOIN (current releases made ANY INNER deduplicate the left
+-- side too), and one JOIN per SELECT (18.16 has no multiple joins).
+
+-- Aggregates per claim, fed by every insert into events (an event without identifiers has nobody to attribute to).
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.claim_activity_mv TO {db}.claim_activity AS
+SELECT
+    claim_key,
+    id_type,
+    id_value,
+    toDate(event_time) AS event_date,
+    type,
+    event,
+    countState() AS events,
+    uniqState(session_key) AS sessions,
+    sumState(revenue) AS revenue,
+    minState(event_time) AS first_seen,
+    maxState(event_time) AS last_seen,
+    argMaxState(source, event_ms) AS last_channel,
+    groupUniqArrayState(country) AS countries,
+    groupUniqArrayState(device_type) AS device_types
+FROM {db}.events
+WHERE claim_key != '' OR id_type != ''
+GROUP BY claim_key, id_type, id_value, event_date, type, event;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.claim_traits_mv TO {db}.claim_traits AS
+SELECT
+    claim_key,
+    id_type,
+    id_value,
+    trait,
+    argMaxState(trait_value, event_ms) AS value,
+    maxState(event_ms) AS updated_ms
+FROM {db}.events
+ARRAY JOIN trait_keys AS trait, trait_values AS trait_value
+WHERE claim_key != '' OR id_type != ''
+GROUP BY claim_key, id_type, id_value, trait;
+
+-- The writer's watermarks: each insert's highest source offset per table partition and source partition.
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.events_watermark_mv TO {db}.writer_watermarks AS
+SELECT 'events' AS target, toString(toYYYYMM(event_time)) AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset
+FROM {db}.events GROUP BY table_partition, src_topic, src_partition;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.claims_watermark_mv TO {db}.writer_watermarks AS
+SELECT 'claims' AS target, '' AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset
+FROM {db}.claims GROUP BY src_topic, src_partition;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.profiles_watermark_mv TO {db}.writer_watermarks AS
+SELECT 'profiles' AS target, '' AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset
+FROM {db}.profiles GROUP BY src_topic, src_partition;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.identities_watermark_mv TO {db}.writer_watermarks AS
+SELECT 'identities' AS target, '' AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset
+FROM {db}.identities GROUP BY src_topic, src_partition;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.profile_anchors_watermark_mv TO {db}.writer_watermarks AS
+SELECT 'profile_anchors' AS target, '' AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset
+FROM {db}.profile_anchors GROUP BY src_topic, src_partition;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.identity_changes_watermark_mv TO {db}.writer_watermarks AS
+SELECT 'identity_changes' AS target, '' AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset
+FROM {db}.identity_changes GROUP BY src_topic, src_partition;
+
+-- The analysts' views, rebuilt on the claim tables (same names, same columns, same meaning). The per-identifier
+-- aggregate tables they read are replaced by claim_activity / claim_traits (rebuilt below from the copied events).
+DROP TABLE IF EXISTS {db}.events_current;
+DROP TABLE IF EXISTS {db}.profile_activity_current;
+DROP TABLE IF EXISTS {db}.profile_activity_totals;
+DROP TABLE IF EXISTS {db}.profile_traits_current;
+DROP TABLE IF EXISTS {db}.profile_activity;
+DROP TABLE IF EXISTS {db}.identifier_traits;
+
+-- Every event (deduplicated with FINAL) with the profile it belongs to NOW: its claim's primary identifier's profile in
+-- identities. Empty when that identifier was unlinked on purpose (contested shared device, erasure) or the claim has
+-- no linked identifier; the resolve-time profile_id (old rows, resolved stream) only when identities does not know
+-- the identifier (yet).
+CREATE VIEW IF NOT EXISTS {db}.events_current AS
+SELECT
+    *,
+    if(known = 1, linked_profile_id, profile_id) AS current_profile_id
+FROM
+(
+    SELECT
+        *,
+        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
+        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
+    FROM (SELECT * FROM {db}.events FINAL) AS e
+    ANY LEFT JOIN
+    (
+        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
+        FROM {db}.claims FINAL
+    ) AS c USING (claim_key)
+) AS ec
+ANY LEFT JOIN
+(
+    SELECT id_type AS primary_type, id_value AS primary_value, profile_id AS linked_profile_id, toUInt8(1) AS known
+    FROM {db}.identities FINAL
+) AS i USING (primary_type, primary_value);
+
+-- Activity per CURRENT profile, day, call type and event name.
+CREATE VIEW IF NOT EXISTS {db}.profile_activity_current AS
+SELECT
+    profile_id,
+    event_date,
+    type,
+    event,
+    countMerge(events) AS events,
+    uniqMerge(sessions) AS sessions,
+    sumMerge(revenue) AS revenue,
+    minMerge(first_seen) AS first_seen,
+    maxMerge(last_seen) AS last_seen,
+    argMaxMerge(last_channel) AS last_channel,
+    arrayFilter(x -> x != '', groupUniqArrayMerge(countries)) AS countries,
+    arrayFilter(x -> x != '', groupUniqArrayMerge(device_types)) AS device_types
+FROM
+(
+    SELECT
+        *,
+        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
+        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
+    FROM {db}.claim_activity AS a
+    ANY LEFT JOIN
+    (
+        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
+        FROM {db}.claims FINAL
+    ) AS c USING (claim_key)
+) AS a
+ANY LEFT JOIN
+(
+    SELECT id_type AS primary_type, id_value AS primary_value, profile_id
+    FROM {db}.identities FINAL
+    WHERE profile_id != ''
+) AS i USING (primary_type, primary_value)
+WHERE profile_id != ''
+GROUP BY profile_id, event_date, type, event;
+
+-- Lifetime activity per CURRENT profile (one row per profile): the profile 360's behaviour block.
+CREATE VIEW IF NOT EXISTS {db}.profile_activity_totals AS
+SELECT
+    profile_id,
+    countMerge(events) AS events,
+    uniqMerge(sessions) AS sessions,
+    sumMerge(revenue) AS revenue,
+    minMerge(first_seen) AS first_seen,
+    maxMerge(last_seen) AS last_seen,
+    argMaxMerge(last_channel) AS last_channel,
+    arrayFilter(x -> x != '', groupUniqArrayMerge(countries)) AS countries,
+    arrayFilter(x -> x != '', groupUniqArrayMerge(device_types)) AS device_types
+FROM
+(
+    SELECT
+        *,
+        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
+        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
+    FROM {db}.claim_activity AS a
+    ANY LEFT JOIN
+    (
+        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
+        FROM {db}.claims FINAL
+    ) AS c USING (claim_key)
+) AS a
+ANY LEFT JOIN
+(
+    SELECT id_type AS primary_type, id_value AS primary_value, profile_id
+    FROM {db}.identities FINAL
+    WHERE profile_id != ''
+) AS i USING (primary_type, primary_value)
+WHERE profile_id != ''
+GROUP BY profile_id;
+
+-- Latest value of each trait per CURRENT profile, across all its claims.
+CREATE VIEW IF NOT EXISTS {db}.profile_traits_current AS
+SELECT
+    profile_id,
+    trait,
+    argMax(latest_value, latest_ms) AS value,
+    max(latest_ms) AS updated_ms
+FROM
+(
+    SELECT
+        *,
+        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
+        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
+    FROM
+    (
+        SELECT claim_key, id_type, id_value, trait, argMaxMerge(value) AS latest_value, maxMerge(updated_ms) AS latest_ms
+        FROM {db}.claim_traits
+        GROUP BY claim_key, id_type, id_value, trait
+    ) AS t
+    ANY LEFT JOIN
+    (
+        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
+        FROM {db}.claims FINAL
+    ) AS c USING (claim_key)
+) AS t
+ANY LEFT JOIN
+(
+    SELECT id_type AS primary_type, id_value AS primary_value, profile_id
+    FROM {db}.identities FINAL
+    WHERE profile_id != ''
+) AS i USING (primary_type, primary_value)
+WHERE profile_id != ''
+GROUP BY profile_id, trait;
+
+-- What the old tables held. The watermarks of the unpartitioned tables carry over as they are; the old events are
+-- copied with their source offsets (the views above feed the aggregates and the per-month watermarks from the copy).
+-- Old rows have no claim key (the key is computed by the writer), so they are attributed by their resolve-time primary
+-- identifier; their identifiers become what the event carried (linked + refused), as on new rows.
+-- Each copy skips what is already there, so an interrupted migration finishes on the next run.
+INSERT INTO {db}.writer_watermarks (target, table_partition, src_topic, src_partition, src_offset)
+SELECT target, '', src_topic, src_partition, max(src_offset)
+FROM {db}.writer_watermarks_v1
+WHERE target != 'events' AND (target, src_topic, src_partition) NOT IN (SELECT target, src_topic, src_partition FROM {db}.writer_watermarks)
+GROUP BY target, src_topic, src_partition;
+
+INSERT INTO {db}.events (message_id, type, event, name, user_id, anonymous_id, claim_key, identifiers, dropped_types, dropped_codes,
+    profile_id, id_type, id_value, refused, refusal_codes, event_time, event_ms, received_at, source, ip, user_agent, locale, timezone,
+    page_path, page_url, page_referrer, page_title, utm_source, utm_medium, utm_campaign, device_id, device_type, device_model, os_name,
+    app_name, app_version, country, region, city, revenue, currency, session_key, trait_keys, trait_values, property_keys,
+    property_values, src_topic, src_partition, src_offset)
+SELECT message_id, type, event, name, user_id, anonymous_id, '', arrayConcat(identifiers, refused), dropped_types, dropped_codes,
+    profile_id, id_type, id_value, refused, refusal_codes, event_time, event_ms, received_at, source, ip, user_agent, locale, timezone,
+    page_path, page_url, page_referrer, page_title, utm_source, utm_medium, utm_campaign, device_id, device_type, device_model, os_name,
+    app_name, app_version, country, region, city, revenue, currency, session_key, trait_keys, trait_values, property_keys,
+    property_values, src_topic, src_partition, src_offset
+FROM {db}.events_v1 FINAL
+WHERE message_id NOT IN (SELECT message_id FROM {db}.events);
