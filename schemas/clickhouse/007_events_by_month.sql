@@ -81,10 +81,11 @@ CREATE TABLE IF NOT EXISTS {db}.claims
 ENGINE = ReplacingMergeTree(version)
 ORDER BY claim_key;
 
--- Behavioural aggregates per claim as mergeable states, re-grouped by claim → primary identifier → current profile at
--- query time: a merge or a split changes identities, never these rows. id_type/id_value carry a row's resolve-time
+-- Behavioural aggregates of profiles kept per claim as mergeable states (replacing the per-identifier profile_activity),
+-- re-grouped by claim → primary identifier → current profile at query time: a merge or a split changes identities,
+-- never these rows. id_type/id_value carry a row's resolve-time
 -- primary identifier (old layout, resolved stream; empty otherwise), used only when its claim is unknown.
-CREATE TABLE IF NOT EXISTS {db}.claim_activity
+CREATE TABLE IF NOT EXISTS {db}.profile_activity_v2
 (
     claim_key    String,
     id_type      String,
@@ -105,8 +106,8 @@ ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(event_date)
 ORDER BY (claim_key, id_type, id_value, event_date, type, event);
 
--- Latest value of each trait per claim.
-CREATE TABLE IF NOT EXISTS {db}.claim_traits
+-- Latest value of each trait per claim (replacing the per-identifier identifier_traits).
+CREATE TABLE IF NOT EXISTS {db}.profile_traits
 (
     claim_key  String,
     id_type    String,

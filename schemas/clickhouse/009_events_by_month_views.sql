@@ -7,7 +7,7 @@
 -- side too), and one JOIN per SELECT (18.16 has no multiple joins).
 
 -- Aggregates per claim, fed by every insert into events (an event without identifiers has nobody to attribute to).
-CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.claim_activity_mv TO {db}.claim_activity AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.profile_activity_mv TO {db}.profile_activity AS
 SELECT
     claim_key,
     id_type,
@@ -27,7 +27,7 @@ FROM {db}.events
 WHERE claim_key != '' OR id_type != ''
 GROUP BY claim_key, id_type, id_value, event_date, type, event;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.claim_traits_mv TO {db}.claim_traits AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.profile_traits_mv TO {db}.profile_traits AS
 SELECT
     claim_key,
     id_type,
@@ -65,14 +65,12 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.identity_changes_watermark_mv TO {db
 SELECT 'identity_changes' AS target, '' AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset
 FROM {db}.identity_changes GROUP BY src_topic, src_partition;
 
--- The analysts' views, rebuilt on the claim tables (same names, same columns, same meaning). The per-identifier
--- aggregate tables they read are replaced by claim_activity / claim_traits (rebuilt below from the copied events).
+-- The analysts' views, rebuilt on the per-claim aggregates (same names, same columns, same meaning); the aggregates
+-- are rebuilt below from the copied events.
 DROP TABLE IF EXISTS {db}.events_current;
 DROP TABLE IF EXISTS {db}.profile_activity_current;
 DROP TABLE IF EXISTS {db}.profile_activity_totals;
 DROP TABLE IF EXISTS {db}.profile_traits_current;
-DROP TABLE IF EXISTS {db}.profile_activity;
-DROP TABLE IF EXISTS {db}.identifier_traits;
 
 -- Every event (deduplicated with FINAL) with the profile it belongs to NOW: its claim's primary identifier's profile in
 -- identities. Empty when that identifier was unlinked on purpose (contested shared device, erasure) or the claim has
@@ -122,7 +120,7 @@ FROM
         *,
         if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
         if(claim_known = 1, claim_primary_value, id_value) AS primary_value
-    FROM {db}.claim_activity AS a
+    FROM {db}.profile_activity AS a
     ANY LEFT JOIN
     (
         SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
@@ -156,7 +154,7 @@ FROM
         *,
         if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
         if(claim_known = 1, claim_primary_value, id_value) AS primary_value
-    FROM {db}.claim_activity AS a
+    FROM {db}.profile_activity AS a
     ANY LEFT JOIN
     (
         SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
@@ -188,7 +186,7 @@ FROM
     FROM
     (
         SELECT claim_key, id_type, id_value, trait, argMaxMerge(value) AS latest_value, maxMerge(updated_ms) AS latest_ms
-        FROM {db}.claim_traits
+        FROM {db}.profile_traits
         GROUP BY claim_key, id_type, id_value, trait
     ) AS t
     ANY LEFT JOIN

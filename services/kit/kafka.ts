@@ -48,12 +48,34 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
   ];
 }
 
-/** Creates the missing topics; existing ones are left as they are. */
+/** Creates the missing topics and waits until each partition has a leader; existing ones are left as they are. */
 export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
-  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  if (missing.length === 0) return [];
+  await admin.createTopics({ topics: missing, waitForLeaders: false });
+  await waitForLeaders(admin, missing.map((s) => s.topic));
   return missing.map((s) => s.topic);
+}
+
+/**
+ * kafkajs's own wait (createTopics waitForLeaders) gives up when the broker answers "does not host this
+ * topic-partition" for a topic it created a moment ago, which happens when several topics are created at once:
+ * that answer only means "not yet" here.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader ${timeoutMs} ms after their creation`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
