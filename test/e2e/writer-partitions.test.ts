@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { metric } from '../../services/demo/processes.ts';
 import { defaultIdentityConfig } from '../../services/identity/index.ts';
-import { select } from '../../services/kit/clickhouse.ts';
 import { BatchBuffer } from '../../services/warehouse-writer/buffer.ts';
 import { touchpointRows } from '../../services/warehouse-writer/event-rows.ts';
 import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
