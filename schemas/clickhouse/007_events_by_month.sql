@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS {db}.events_v2
     name            String,
     user_id         String,
     anonymous_id    String,
-    claim_key       String  COMMENT 'key of the event''s claim (its identifier set): attributes it through claims; empty when it has no identifier',
+    claim_key       String  COMMENT 'key of the event''s claim (its identifier set): attributes it through claims; empty when it has no identifier; v1:<type>:<value> on rows copied from the old layout',
     identifiers     Array(String) COMMENT 'type:value of every identifier extracted and normalised from the event (the claim)',
     dropped_types   Array(String) COMMENT 'type of every identifier dropped before linking (blocked, invalid, too long)',
     dropped_codes   Array(String) COMMENT 'code of each drop (BLOCKED, INVALID, TOO_LONG), aligned with dropped_types',
@@ -64,7 +64,9 @@ ORDER BY (toDate(event_time), claim_key, message_id);
 
 -- How the link stage linked each claim: claim key → its primary identifier (the highest-priority linked one; empty
 -- when none was linked) and the profile at link time. The current profile of an event is its claim's primary
--- identifier's profile in identities. Query with FINAL.
+-- identifier's profile in identities. Query with FINAL. Version 0 rows are not the link stage's: written from the
+-- resolved stream (its resolution of the claim) or for rows of the old layout (key v1:<type>:<value>); any link-stage
+-- record of the same claim supersedes them.
 CREATE TABLE IF NOT EXISTS {db}.claims
 (
     claim_key     String,
@@ -83,13 +85,10 @@ ORDER BY claim_key;
 
 -- Behavioural aggregates of profiles kept per claim as mergeable states (replacing the per-identifier profile_activity),
 -- re-grouped by claim → primary identifier → current profile at query time: a merge or a split changes identities,
--- never these rows. id_type/id_value carry a row's resolve-time
--- primary identifier (old layout, resolved stream; empty otherwise), used only when its claim is unknown.
+-- never these rows.
 CREATE TABLE IF NOT EXISTS {db}.profile_activity_v2
 (
     claim_key    String,
-    id_type      String,
-    id_value     String,
     event_date   Date,
     type         String,
     event        String,
@@ -104,20 +103,18 @@ CREATE TABLE IF NOT EXISTS {db}.profile_activity_v2
 )
 ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMM(event_date)
-ORDER BY (claim_key, id_type, id_value, event_date, type, event);
+ORDER BY (claim_key, event_date, type, event);
 
 -- Latest value of each trait per claim (replacing the per-identifier identifier_traits).
 CREATE TABLE IF NOT EXISTS {db}.profile_traits
 (
     claim_key  String,
-    id_type    String,
-    id_value   String,
     trait      String,
     value      AggregateFunction(argMax, String, UInt64),
     updated_ms AggregateFunction(max, UInt64)
 )
 ENGINE = AggregatingMergeTree()
-ORDER BY (claim_key, id_type, id_value, trait);
+ORDER BY (claim_key, trait);
 
 -- The writer's offsets per target table, table partition (events: the month; '' for unpartitioned tables) and source
 -- partition. An insert covers one table partition, so after a crash between two partition inserts of one batch each

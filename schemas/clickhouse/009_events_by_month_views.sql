@@ -1,17 +1,13 @@
 -- On the new layout: the materialized views that keep the aggregates and the writer's watermarks, the analysts' views
 -- under their old names and meaning, and a copy of what the old tables held.
--- An event is attributed through its claim: claim_key → claims (primary identifier) → identities (current profile).
--- A row whose claim is unknown (copied from the old layout, or written from the resolved stream before the link stage
--- published its claim) falls back to its resolve-time primary identifier (id_type, id_value).
--- The views use ANY LEFT JOIN + a filter, never ANY INNER JOIN (current releases made ANY INNER deduplicate the left
--- side too), and one JOIN per SELECT (18.16 has no multiple joins).
+-- An event is attributed through its claim: claim_key → claims (primary identifier) → identities (current profile),
+-- one join through the claim_profiles view. The views use ANY LEFT JOIN + a filter, never ANY INNER JOIN (current
+-- releases made ANY INNER deduplicate the left side too), and one JOIN per SELECT (18.16 has no multiple joins).
 
 -- Aggregates per claim, fed by every insert into events (an event without identifiers has nobody to attribute to).
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.profile_activity_mv TO {db}.profile_activity AS
 SELECT
     claim_key,
-    id_type,
-    id_value,
     toDate(event_time) AS event_date,
     type,
     event,
@@ -24,21 +20,19 @@ SELECT
     groupUniqArrayState(country) AS countries,
     groupUniqArrayState(device_type) AS device_types
 FROM {db}.events
-WHERE claim_key != '' OR id_type != ''
-GROUP BY claim_key, id_type, id_value, event_date, type, event;
+WHERE claim_key != ''
+GROUP BY claim_key, event_date, type, event;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.profile_traits_mv TO {db}.profile_traits AS
 SELECT
     claim_key,
-    id_type,
-    id_value,
     trait,
     argMaxState(trait_value, event_ms) AS value,
     maxState(event_ms) AS updated_ms
 FROM {db}.events
 ARRAY JOIN trait_keys AS trait, trait_values AS trait_value
-WHERE claim_key != '' OR id_type != ''
-GROUP BY claim_key, id_type, id_value, trait;
+WHERE claim_key != ''
+GROUP BY claim_key, trait;
 
 -- The writer's watermarks: each insert's highest source offset per table partition and source partition.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.events_watermark_mv TO {db}.writer_watermarks AS
@@ -72,32 +66,37 @@ DROP TABLE IF EXISTS {db}.profile_activity_current;
 DROP TABLE IF EXISTS {db}.profile_activity_totals;
 DROP TABLE IF EXISTS {db}.profile_traits_current;
 
--- Every event (deduplicated with FINAL) with the profile it belongs to NOW: its claim's primary identifier's profile in
--- identities. Empty when that identifier was unlinked on purpose (contested shared device, erasure) or the claim has
--- no linked identifier; the resolve-time profile_id (old rows, resolved stream) only when identities does not know
--- the identifier (yet).
+-- Every claim with its primary identifier and the profile that identifier belongs to now. profile_id is empty when
+-- the identifier was unlinked on purpose (contested shared device, erasure: known = 1) or when identities does not
+-- know it (yet: known = 0), and when the claim has no linked identifier.
+CREATE VIEW IF NOT EXISTS {db}.claim_profiles AS
+SELECT
+    claim_key,
+    id_type AS primary_type,
+    id_value AS primary_value,
+    profile_id,
+    known
+FROM (SELECT claim_key, primary_type AS id_type, primary_value AS id_value FROM {db}.claims FINAL) AS c
+ANY LEFT JOIN
+(
+    SELECT id_type, id_value, profile_id, toUInt8(1) AS known
+    FROM {db}.identities FINAL
+) AS i USING (id_type, id_value);
+
+-- Every event (deduplicated with FINAL) with the profile it belongs to NOW: its claim's primary identifier's profile.
+-- Empty when that identifier was unlinked on purpose (contested shared device, erasure), when the claim has no linked
+-- identifier, or when the link stage has not published the claim yet; the resolve-time profile_id (old rows, resolved
+-- stream) only when identities does not know the identifier (yet).
 CREATE VIEW IF NOT EXISTS {db}.events_current AS
 SELECT
     *,
     if(known = 1, linked_profile_id, profile_id) AS current_profile_id
-FROM
-(
-    SELECT
-        *,
-        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
-        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
-    FROM (SELECT * FROM {db}.events FINAL) AS e
-    ANY LEFT JOIN
-    (
-        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
-        FROM {db}.claims FINAL
-    ) AS c USING (claim_key)
-) AS ec
+FROM (SELECT * FROM {db}.events FINAL) AS e
 ANY LEFT JOIN
 (
-    SELECT id_type AS primary_type, id_value AS primary_value, profile_id AS linked_profile_id, toUInt8(1) AS known
-    FROM {db}.identities FINAL
-) AS i USING (primary_type, primary_value);
+    SELECT claim_key, primary_type, primary_value, profile_id AS linked_profile_id, known
+    FROM {db}.claim_profiles
+) AS c USING (claim_key);
 
 -- Activity per CURRENT profile, day, call type and event name.
 CREATE VIEW IF NOT EXISTS {db}.profile_activity_current AS
@@ -114,25 +113,11 @@ SELECT
     argMaxMerge(last_channel) AS last_channel,
     arrayFilter(x -> x != '', groupUniqArrayMerge(countries)) AS countries,
     arrayFilter(x -> x != '', groupUniqArrayMerge(device_types)) AS device_types
-FROM
-(
-    SELECT
-        *,
-        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
-        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
-    FROM {db}.profile_activity AS a
-    ANY LEFT JOIN
-    (
-        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
-        FROM {db}.claims FINAL
-    ) AS c USING (claim_key)
-) AS a
+FROM {db}.profile_activity AS a
 ANY LEFT JOIN
 (
-    SELECT id_type AS primary_type, id_value AS primary_value, profile_id
-    FROM {db}.identities FINAL
-    WHERE profile_id != ''
-) AS i USING (primary_type, primary_value)
+    SELECT claim_key, profile_id FROM {db}.claim_profiles WHERE profile_id != ''
+) AS c USING (claim_key)
 WHERE profile_id != ''
 GROUP BY profile_id, event_date, type, event;
 
@@ -148,25 +133,11 @@ SELECT
     argMaxMerge(last_channel) AS last_channel,
     arrayFilter(x -> x != '', groupUniqArrayMerge(countries)) AS countries,
     arrayFilter(x -> x != '', groupUniqArrayMerge(device_types)) AS device_types
-FROM
-(
-    SELECT
-        *,
-        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
-        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
-    FROM {db}.profile_activity AS a
-    ANY LEFT JOIN
-    (
-        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
-        FROM {db}.claims FINAL
-    ) AS c USING (claim_key)
-) AS a
+FROM {db}.profile_activity AS a
 ANY LEFT JOIN
 (
-    SELECT id_type AS primary_type, id_value AS primary_value, profile_id
-    FROM {db}.identities FINAL
-    WHERE profile_id != ''
-) AS i USING (primary_type, primary_value)
+    SELECT claim_key, profile_id FROM {db}.claim_profiles WHERE profile_id != ''
+) AS c USING (claim_key)
 WHERE profile_id != ''
 GROUP BY profile_id;
 
@@ -179,35 +150,22 @@ SELECT
     max(latest_ms) AS updated_ms
 FROM
 (
-    SELECT
-        *,
-        if(claim_known = 1, claim_primary_type, id_type) AS primary_type,
-        if(claim_known = 1, claim_primary_value, id_value) AS primary_value
-    FROM
-    (
-        SELECT claim_key, id_type, id_value, trait, argMaxMerge(value) AS latest_value, maxMerge(updated_ms) AS latest_ms
-        FROM {db}.profile_traits
-        GROUP BY claim_key, id_type, id_value, trait
-    ) AS t
-    ANY LEFT JOIN
-    (
-        SELECT claim_key, primary_type AS claim_primary_type, primary_value AS claim_primary_value, toUInt8(1) AS claim_known
-        FROM {db}.claims FINAL
-    ) AS c USING (claim_key)
+    SELECT claim_key, trait, argMaxMerge(value) AS latest_value, maxMerge(updated_ms) AS latest_ms
+    FROM {db}.profile_traits
+    GROUP BY claim_key, trait
 ) AS t
 ANY LEFT JOIN
 (
-    SELECT id_type AS primary_type, id_value AS primary_value, profile_id
-    FROM {db}.identities FINAL
-    WHERE profile_id != ''
-) AS i USING (primary_type, primary_value)
+    SELECT claim_key, profile_id FROM {db}.claim_profiles WHERE profile_id != ''
+) AS c USING (claim_key)
 WHERE profile_id != ''
 GROUP BY profile_id, trait;
 
 -- What the old tables held. The watermarks of the unpartitioned tables carry over as they are; the old events are
 -- copied with their source offsets (the views above feed the aggregates and the per-month watermarks from the copy).
--- Old rows have no claim key (the key is computed by the writer), so they are attributed by their resolve-time primary
--- identifier; their identifiers become what the event carried (linked + refused), as on new rows.
+-- An old row has no claim key (the key is computed from the touchpoint): it gets v1:<type>:<value> of the primary
+-- identifier it was resolved to, and that key a claims row (version 0) naming it, so that old and new rows are
+-- attributed alike. Its identifiers become what the event carried (linked + refused), as on new rows.
 -- Each copy skips what is already there, so an interrupted migration finishes on the next run.
 INSERT INTO {db}.writer_watermarks (target, table_partition, src_topic, src_partition, src_offset)
 SELECT target, '', src_topic, src_partition, max(src_offset)
@@ -215,12 +173,19 @@ FROM {db}.writer_watermarks_v1
 WHERE target != 'events' AND (target, src_topic, src_partition) NOT IN (SELECT target, src_topic, src_partition FROM {db}.writer_watermarks)
 GROUP BY target, src_topic, src_partition;
 
+INSERT INTO {db}.claims (claim_key, primary_type, primary_value, profile_id, message_id, event_time, version, src_topic, src_partition, src_offset)
+SELECT concat('v1:', id_type, ':', id_value), id_type, id_value, argMin(profile_id, event_ms), argMin(message_id, event_ms), min(event_time), 0, '', 0, 0
+FROM {db}.events_v1 FINAL
+WHERE id_type != '' AND concat('v1:', id_type, ':', id_value) NOT IN (SELECT claim_key FROM {db}.claims)
+GROUP BY id_type, id_value;
+
 INSERT INTO {db}.events (message_id, type, event, name, user_id, anonymous_id, claim_key, identifiers, dropped_types, dropped_codes,
     profile_id, id_type, id_value, refused, refusal_codes, event_time, event_ms, received_at, source, ip, user_agent, locale, timezone,
     page_path, page_url, page_referrer, page_title, utm_source, utm_medium, utm_campaign, device_id, device_type, device_model, os_name,
     app_name, app_version, country, region, city, revenue, currency, session_key, trait_keys, trait_values, property_keys,
     property_values, src_topic, src_partition, src_offset)
-SELECT message_id, type, event, name, user_id, anonymous_id, '', arrayConcat(identifiers, refused), dropped_types, dropped_codes,
+SELECT message_id, type, event, name, user_id, anonymous_id, if(id_type != '', concat('v1:', id_type, ':', id_value), ''),
+    arrayConcat(identifiers, refused), dropped_types, dropped_codes,
     profile_id, id_type, id_value, refused, refusal_codes, event_time, event_ms, received_at, source, ip, user_agent, locale, timezone,
     page_path, page_url, page_referrer, page_title, utm_source, utm_medium, utm_campaign, device_id, device_type, device_model, os_name,
     app_name, app_version, country, region, city, revenue, currency, session_key, trait_keys, trait_values, property_keys,

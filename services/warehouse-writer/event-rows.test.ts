@@ -72,6 +72,13 @@ describe('resolvedRows (the optional resolved stream)', () => {
       claim_key: eventClaimKey(extractIdentifiers(tp(), config)), ...src,
     }] } });
   });
+  it('says how the resolver resolved the claim, as a version-0 claims row any link-stage record supersedes', () => {
+    const m = resolvedRows(resolved(), at);
+    expect(m.ok && m.rows.claims).toEqual([{
+      claim_key: claimKey([{ type: 'user_id', value: 'u1' }]), primary_type: 'user_id', primary_value: 'u1', profile_id: 'p1',
+      message_id: 'm1', event_time: Date.UTC(2026, 0, 1, 12) / 1000, version: '0', ...src,
+    }]);
+  });
   it('leaves an unresolved event without profile and primary identifier', () => {
     expect(resolvedRows(resolved({ profileId: null, primaryIdentifier: null, identifiers: [] }), at)).toMatchObject({ ok: true, rows: { events: [{ profile_id: '', id_type: '', id_value: '', claim_key: '' }] } });
   });

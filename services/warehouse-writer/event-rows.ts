@@ -113,11 +113,19 @@ export function touchpointRows(t: Touchpoint, config: IdentityConfig, at: Source
 }
 
 /**
- * A resolved event (the optional resolved stream, and the resolver of before the link stage) → one events row with,
- * besides the claim key, the resolver's profile, primary identifier and refusals (used until the claim is known).
+ * A resolved event (the resolved stream of the resolver before the link stage) → one events row with the resolver's
+ * profile, primary identifier and refusals, and a claims row (version 0) saying how the resolver resolved the claim,
+ * so that events are attributed through claims on either topology; a link-stage record of the claim supersedes it.
  * The resolver already extracted: its linked and refused identifiers together are the event's claim.
  */
 export function resolvedRows(r: ResolvedEvent, at: SourcePosition): Mapped {
   const carried = { identifiers: [...r.identifiers, ...r.refusals.map((x) => x.identifier)], dropped: r.dropped };
-  return { ok: true, rows: { events: [eventRow(r.touchpoint, carried, r, at)] } };
+  const event = eventRow(r.touchpoint, carried, r, at);
+  if (event.claim_key === '') return { ok: true, rows: { events: [event] } };
+  const claim: Row = {
+    claim_key: event.claim_key, primary_type: text(r.primaryIdentifier?.type), primary_value: text(r.primaryIdentifier?.value),
+    profile_id: text(r.profileId), message_id: r.touchpoint.messageId, event_time: event.event_time, version: '0',
+    src_topic: at.topic, src_partition: at.partition, src_offset: at.offset,
+  };
+  return { ok: true, rows: { events: [event], claims: [claim] } };
 }
