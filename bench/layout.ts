@@ -1,6 +1,6 @@
 // The ClickHouse layout for analysts, measured: the analyst guide's queries on N generated events (default 10 million)
-// loaded straight into ClickHouse, on the layout before migration 007 (v1) and on the current one (v2), time per
-// query. Prints a table and writes bench/results/<date>-layout-<sha>.json.
+// loaded straight into ClickHouse, on the layout before migration 007 (v1) and on the current one (v2): server time
+// per query (median of the runs), rows and bytes read. Prints a table and writes bench/results/<date>-layout-<sha>.json.
 //   npx tsx bench/layout.ts [--events 1e7] [--runs 3] [--out bench/results] [--keep]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -58,25 +58,36 @@ async function load(layout: Layout): Promise<{ migrate: number; events: number; 
   return { migrate, events: eventsLoad, identity };
 }
 
-interface Timing { ms: number[]; median: number; rows: number; readRows: number; readMb: number }
+interface Timing { ms: number[]; median: number; wallMedian: number; rows: number; readRows: number; readMb: number; memoryMb: number }
 
-async function time(db: string, sql: string): Promise<Timing> {
-  const ms: number[] = [];
-  let resultRows = 0;
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Server time of a query (query_log's query_duration_ms), run `runs` times with FORMAT Null so that shipping and
+ * parsing a large result does not count; the result size is counted once, apart.
+ */
+async function time(sql: string): Promise<Timing> {
   const ids: string[] = [];
+  const wall: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const id = `bench-layout-${runId}-${Math.random().toString(36).slice(2)}`;
     ids.push(id);
     const t = performance.now();
-    const rs = await ch.query({ query: sql, format: 'JSONEachRow', query_id: id, clickhouse_settings: { log_queries: 1 } });
-    resultRows = (await rs.json()).length;
-    ms.push(performance.now() - t);
+    const r = await ch.exec({ query: `${sql}\nFORMAT Null`, query_id: id, clickhouse_settings: { log_queries: 1 } });
+    for await (const chunk of r.stream) void chunk;
+    wall.push(performance.now() - t);
   }
+  const [count] = await rows<{ n: string }>(`SELECT count() AS n FROM (${sql})`);
   await ch.command({ query: 'SYSTEM FLUSH LOGS' });
-  const [log] = await rows<{ read_rows: string; read_bytes: string }>(`SELECT max(read_rows) AS read_rows, max(read_bytes) AS read_bytes FROM system.query_log
-    WHERE type = 2 AND query_id IN (${ids.map((i) => `'${i}'`).join(', ')})`);
-  const sorted = [...ms].sort((x, y) => x - y);
-  return { ms, median: sorted[Math.floor(sorted.length / 2)]!, rows: resultRows, readRows: Number(log?.read_rows ?? 0), readMb: Number(log?.read_bytes ?? 0) / 1e6 };
+  const log = await rows<{ ms: string; read_rows: string; read_bytes: string; memory: string }>(`SELECT toString(query_duration_ms) AS ms,
+    toString(read_rows) AS read_rows, toString(read_bytes) AS read_bytes, toString(memory_usage) AS memory
+    FROM system.query_log WHERE type = 2 AND query_id IN (${ids.map((i) => `'${i}'`).join(', ')})`);
+  const ms = log.map((l) => Number(l.ms));
+  return {
+    ms, median: median(ms), wallMedian: median(wall), rows: Number(count?.n ?? 0),
+    readRows: Math.max(...log.map((l) => Number(l.read_rows))), readMb: Math.max(...log.map((l) => Number(l.read_bytes))) / 1e6,
+    memoryMb: Math.max(...log.map((l) => Number(l.memory))) / 1e6,
+  };
 }
 
 const forBench = (sql: string, db: string) => GUIDE_VALUES.reduce((q, [from, to]) => q.replaceAll(from, to), sql.replaceAll('tessera.', `${db}.`));
@@ -95,8 +106,8 @@ const sizes = Object.fromEntries(await Promise.all((['v1', 'v2'] as const).map(a
 
 const results: { query: string; v1: Timing; v2: Timing }[] = [];
 for (let i = 0; i < v2Queries.length; i += 1) {
-  const v1 = await time(dbs.v1, forBench(v1Queries[i]!, dbs.v1));
-  const v2 = await time(dbs.v2, forBench(v2Queries[i]!.sql, dbs.v2));
+  const v1 = await time(forBench(v1Queries[i]!, dbs.v1));
+  const v2 = await time(forBench(v2Queries[i]!.sql, dbs.v2));
   results.push({ query: v2Queries[i]!.title, v1, v2 });
   console.log(`${String(i + 1).padStart(2)} ${(v1.median / 1000).toFixed(2)} s → ${(v2.median / 1000).toFixed(2)} s  ${v2Queries[i]!.title.slice(0, 70)}`);
 }
@@ -112,6 +123,8 @@ const print = results.map((r, i) => ({
   'v1/v2': (r.v1.median / r.v2.median).toFixed(1),
   'v1 rows read': r.v1.readRows.toLocaleString('en-US'),
   'v2 rows read': r.v2.readRows.toLocaleString('en-US'),
+  'v1 MB': r.v1.readMb.toFixed(0),
+  'v2 MB': r.v2.readMb.toFixed(0),
   rows: `${r.v1.rows}/${r.v2.rows}`,
 }));
 console.log(table(print));
