@@ -1,5 +1,6 @@
 # Tessera: one entry point for installing, running, testing and benchmarking.
 SHELL := /bin/bash
+.PHONY: tools-install test-clients test-deploy
 .PHONY: install deps stack-install stack-start stack-stop stack-status migrate test test-unit lint typecheck demo bench bench-core clean-stack
 
 deps:
@@ -31,7 +32,7 @@ lint: deps
 test-unit: deps
 	@npx vitest run --project unit
 
-test: install typecheck lint
+test: install tools-install typecheck lint
 	@npx vitest run
 
 demo: install
@@ -42,3 +43,14 @@ bench-core: deps
 
 bench: install
 	@npx tsx bench/run.ts
+
+# Client and deployment checks: Python consumer, clickhouse-client, current ClickHouse (chDB), deploy/ validation.
+# Their tools install once into $(TESSERA_HOME)/tools (a cold helm + promtool build takes minutes; then seconds).
+tools-install:
+	@bash infra/local/install-tools.sh
+
+test-clients: install tools-install
+	@npx vitest run test/clients test/setup/stack-kind.test.ts
+
+test-deploy: install tools-install
+	@npx vitest run test/deploy

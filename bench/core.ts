@@ -1,5 +1,5 @@
 // Benchmark of the identity core: events/s on one core and heap bytes per identifier on a generated workload.
-// Run: node --expose-gc --import tsx bench/core.ts [--identifiers=1e6,1e7] [--late=0.02] [--extract=200000]
+// Run: node --expose-gc --import tsx bench/core.ts [--identifiers=1e6,1e7|none] [--late=0.02] [--extract=200000] [--types=2000]
 import { touchpoint } from '../test/support/builders.ts';
 import { extractIdentifiers } from '../services/identity/identifiers.ts';
 import { IdentityGraph } from '../services/identity/graph.ts';
@@ -7,7 +7,8 @@ import { defaultIdentityConfig } from '../services/identity/rules.ts';
 import type { Claim, Identifier } from '../services/identity/types.ts';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
-const sizes = (args.get('identifiers') ?? '1e6').split(',').map(Number);
+const sizes = args.get('identifiers') === 'none' ? [] : (args.get('identifiers') ?? '1e6').split(',').map(Number);
+const typeEvents = Number(args.get('types') ?? '0');
 const lateShare = Number(args.get('late') ?? '0.02');
 const extractCount = Number(args.get('extract') ?? '200000');
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -114,7 +115,24 @@ function extraction(n: number): Record<string, string | number> {
   return { touchpoints: n, identifiers: ids, 'extract s': secs.toFixed(2), 'touchpoints/s': Math.round(n / secs) };
 }
 
+/**
+ * Client-chosen identifier types: n events, each a user with one external id, of one type or each of a new type
+ * (extraction + apply). The cost per event must not grow with the number of types seen.
+ */
+function clientTypes(n: number, distinct: boolean): Record<string, string | number> {
+  const tps = Array.from({ length: n }, (_, i) => touchpoint({ userId: `u${i}`, externalIds: [{ type: distinct ? `ext_${i}` : 'ext', id: `x${i}`, collection: null }] }));
+  const g = new IdentityGraph(defaultIdentityConfig);
+  const t = process.hrtime.bigint();
+  for (const tp of tps) g.apply({ messageId: tp.messageId, eventTime: tp.timestamp, identifiers: extractIdentifiers(tp, defaultIdentityConfig).identifiers });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  return { events: n, types: distinct ? n : 1, profiles: g.stats().profiles, 'core ms': ms.toFixed(1), 'µs/event': ((ms * 1000) / n).toFixed(1) };
+}
+
 console.log(`identity core benchmark — node ${process.version}, late share ${lateShare}`);
 const rows = sizes.map((n) => { const r = run(n); console.log(JSON.stringify(r)); return r; });
 console.table(rows);
 if (extractCount > 0) console.table([extraction(extractCount)]);
+if (typeEvents > 0) {
+  for (let i = 0; i < 3; i++) clientTypes(typeEvents, false); // warm-up: the JIT, not the data structure
+  console.table([clientTypes(typeEvents, false), clientTypes(typeEvents, true)]);
+}

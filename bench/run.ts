@@ -1,5 +1,6 @@
 // `make bench`: the identity core alone, the pipeline end to end (throughput, latency, memory, CPU profile),
-// identity quality per scenario, and reference figures (Kafka's ConsumerPerformance, ClickHouse's Kafka engine),
+// identity quality per scenario and side by side with the peers' merge policies (bench/peers), and reference figures
+// (Kafka's ConsumerPerformance, ClickHouse's Kafka engine),
 // all in one run on this machine. Prints a table and writes bench/results/<date>-<sha>.json (+ a chart).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { latency, throughput, type Pipeline } from './pipeline.ts';
 import { svgChart, writeChart } from './plot.ts';
 import { formatSummary, summariseProfile, type CpuProfile, type ProfileSummary } from './profile-summary.ts';
 import { qualityOf, resolveWithCore, scenarios, type ScenarioQuality } from './quality.ts';
+import { compareResolvers, detailTable, f1Table, resolvers as peerResolvers, type ScenarioComparison } from './peers/compare.ts';
 import { consumerPerformance, kafkaEngineIngest, type KafkaEngineResult } from './references.ts';
 import { cpuSeconds, peakRss } from './services.ts';
 
@@ -37,6 +39,8 @@ const { values: a } = parseArgs({
     'flush-ms': { type: 'string', default: '150' },
     'quality-people': { type: 'string', default: '4000' },
     seed: { type: 'string', default: '42' },
+    'shuffle-seed': { type: 'string', default: '7' },
+    'skip-peers': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -44,13 +48,14 @@ const { values: a } = parseArgs({
 });
 if (a.help) {
   console.log(`usage: npx tsx bench/run.ts [--core-identifiers 1e6] [--e2e-events 300000] [--latency-rate 5000] [--latency-seconds 30]
-       [--flush-ms 150] [--quality-people 4000] [--seed 42] [--out bench/results] [--keep (topics and database)]`);
+       [--flush-ms 150] [--quality-people 4000] [--seed 42] [--shuffle-seed 7] [--skip-peers] [--out bench/results] [--keep (topics and database)]`);
   process.exit(0);
 }
 const num = (k: keyof typeof a) => { const n = Number(a[k]); if (!Number.isFinite(n) || n <= 0) { console.error(`--${k} must be a positive number`); process.exit(2); } return n; };
 const opts = {
   coreIdentifiers: num('core-identifiers'), e2eEvents: Math.round(num('e2e-events')), latencyRate: num('latency-rate'),
   latencySeconds: num('latency-seconds'), flushMs: Math.round(num('flush-ms')), qualityPeople: Math.round(num('quality-people')), seed: Math.round(num('seed')),
+  shuffleSeed: Math.round(num('shuffle-seed')),
 };
 const run = promisify(execFile);
 const cfg = parseEnv(commonEnv);
@@ -101,6 +106,17 @@ for (const s of scenarios) {
   const r = resolveWithCore(g.touchpoints, g.truth, defaultIdentityConfig);
   quality[s.name] = { about: s.about, touchpoints: g.touchpoints.length, ambiguousEvents: r.ambiguousEvents, ...qualityOf(r.profileOf, g.truth, r.linkable) };
   console.log(`  ${s.name.padEnd(15)} F1 ${pct(quality[s.name]!.vsTruth.f1)} vs truth, ${pct(quality[s.name]!.vsLinkable.f1)} vs linkable truth; ${int(r.ambiguousEvents)} events carry only identifiers shared between people`);
+}
+
+// 5c. The peers' merge policies on the same populations (bench/peers), in arrival order and in a seeded shuffle.
+const peers: Record<string, ScenarioComparison> = {};
+if (!a['skip-peers']) {
+  step(`5c. Side by side with the peers' merge policies (bench/peers: ${peerResolvers.map((r) => r.name).join(', ')}), arrival order and shuffled (seed ${opts.shuffleSeed})`);
+  for (const s of scenarios) {
+    const c = compareResolvers(generate({ ...defaultPopulation, ...s.options, people: opts.qualityPeople, seed: opts.seed }), opts.shuffleSeed);
+    peers[s.name] = c;
+    console.log(`  ${s.name.padEnd(15)} F1 vs linkable ${Object.entries(c.resolvers).map(([n, q]) => `${n} ${pct(q.arrival.vsLinkable.f1)}/${pct(q.shuffled.vsLinkable.f1)}`).join(', ')}`);
+  }
 }
 
 // The pipeline, in its own topics and database.
@@ -232,6 +248,12 @@ try {
     scenario: name, against: k === 'vsTruth' ? 'truth' : 'linkable', events: q[k].events, people: q[k].people, profiles: q[k].profiles,
     precision: pct(q[k].precision), recall: pct(q[k].recall), f1: pct(q[k].f1), over_merged: q[k].overMergedPeople, split: q[k].splitPeople, ambiguous_events: q.ambiguousEvents,
   })))));
+  if (Object.keys(peers).length > 0) {
+    console.log('\n  side by side: F1 vs linkable truth, arrival order / seeded shuffle (bench/peers, bench/README.md "Peers"):');
+    console.log(table(f1Table(peers, peerResolvers.map((r) => r.name))));
+    console.log('\n  side by side, why (vs linkable truth):');
+    console.log(table(detailTable(peers)));
+  }
   for (const [name, s] of Object.entries(profiles)) {
     console.log(`\n  CPU profile of the ${name}${name === hottest ? ' (the hottest service)' : ''}, CPU ${(name === 'resolver' ? cpu.resolver : cpu.writer).toFixed(1)} s during the end-to-end phase:`);
     console.log(formatSummary({ ...s, functions: s.functions.slice(0, 12), areas: s.areas.slice(0, 8) }));
@@ -265,7 +287,10 @@ try {
     endToEnd: { produced: tp.produced, produceSeconds: tp.produceSeconds, drainedSeconds: tp.drainedSeconds, eventsPerSecond: tp.eventsPerSecond, resolved: tp.resolved, queryable: tp.queryable, dlq: tp.dlq, cpuSeconds: cpu, timeline: tp.timeline },
     latency: { rate: opts.latencyRate, achievedRate: lat.achievedRate, seconds: lat.seconds, writerFlushMs: opts.flushMs, pollMs: lat.pollMs, probesSent: lat.probes.length, probesSeen: seen.length, ms: latSummary, measuredFrom: 'producer acknowledgement (acks=all)', measuredTo: 'first poll whose SELECT on events returns the row', probes: lat.probes.map((x) => [x.ackAt - t0, x.seenAt === null ? null : x.seenAt - x.ackAt]) },
     memory: { peakRssBytes: memory, note: 'VmHWM from /proc/<pid>/status; the writer figure is the larger of its two instances (throughput, then latency)' },
-    quality: { scenarios: quality, people: opts.qualityPeople, endToEnd: e2eQuality },
+    quality: {
+      scenarios: quality, people: opts.qualityPeople, endToEnd: e2eQuality,
+      peers: Object.keys(peers).length > 0 ? { shuffleSeed: opts.shuffleSeed, resolvers: peerResolvers.map(({ name, about }) => ({ name, about })), scenarios: peers } : null,
+    },
     references: {
       consumerPerformance: cperf, kafkaEngine: engine,
       ratios: { toKafkaConsumerPerformance: ratioKafka, toClickHouseKafkaEngine: ratioEngine },

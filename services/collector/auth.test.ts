@@ -51,3 +51,10 @@ describe('authorise', () => {
     else expect(a.message).toContain(e.message);
   });
 });
+
+describe('writeKeyFromBody', () => {
+  it('reads the body\'s own writeKey, not one lent by a "__proto__" field', () => {
+    expect(writeKeyFromBody({ writeKey: 'wk' })).toBe('wk');
+    expect(writeKeyFromBody(JSON.parse('{"__proto__":{"writeKey":"wk"}}'))).toBeNull();
+  });
+});

@@ -40,7 +40,8 @@ export function writeKeyFromHeader(authorization: string | undefined): string | 
 /** analytics.js may send the key in the body instead ({"writeKey": "…"}). */
 export function writeKeyFromBody(body: unknown): string | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const k = (body as Record<string, unknown>).writeKey;
+  // The body's own field only: {"__proto__": {"writeKey": …}} names no key.
+  const k = Object.hasOwn(body, 'writeKey') ? (body as Record<string, unknown>).writeKey : undefined;
   return typeof k === 'string' && k !== '' ? k : null;
 }
 

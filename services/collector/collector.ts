@@ -13,6 +13,8 @@ import { topicNames } from '../kit/topics.ts';
 import type { CollectorConfig } from './config.ts';
 import { createHandler, type Encoder } from './http.ts';
 import { collectorMetrics } from './metrics.ts';
+import { cutDeep } from '../contract/json-shape.ts';
+import { LIMITS } from '../contract/limits.ts';
 import { partitionKey } from '../contract/normalise.ts';
 import { KafkaSink } from './sink.ts';
 
@@ -148,7 +150,8 @@ function makeEncoder(codec: AvroCodec, touchpointId: number, deadLetterId: numbe
         sourcePartition: -1,
         sourceOffset: -1,
         key: null,
-        value: Buffer.from(JSON.stringify(r.original ?? null)),
+        // Cut below the depth limit: the call may be the one refused for nesting too deep for JSON.stringify.
+        value: Buffer.from(JSON.stringify(cutDeep(r.original ?? null, LIMITS.depth))),
         service: 'collector',
         failedAt: receivedAt,
       };

@@ -5,6 +5,7 @@ import type { Ops } from '../kit/ops.ts';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { authorise, mask, writeKeyFromBody, writeKeyFromHeader, type WriteKeys } from './auth.ts';
 import { readBody } from './body.ts';
+import { parseBody } from './json-body.ts';
 import type { CollectorMetrics } from './metrics.ts';
 import { bodyLimit, bodyTooLarge, planRequest, ROUTES, successBody, type ErrorAnswer, type RefusedCall } from './request.ts';
 import type { KafkaSink, OutboundMessage } from './sink.ts';
@@ -73,7 +74,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return opsEndpoint(ctx, path, res);
 
-  const route = ROUTES[path];
+  const route = ROUTES.get(path);
   if (!route) {
     return send(ctx, res, 'other', 404, { success: false, code: 'TSR_COLLECT_NOT_FOUND', message: `no endpoint ${path}: use /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/alias, /v1/group or /v1/batch` });
   }
@@ -106,13 +107,9 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
     const status = body.reason === 'unsupported_encoding' ? 415 : 400;
     return answerError(ctx, res, path, { status, code: status === 415 ? 'TSR_COLLECT_ENCODING' : 'TSR_COLLECT_BAD_BODY', message: body.message }, corsHeaders);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.text);
-  } catch (err) {
-    const message = body.text.trim() === '' ? 'body is empty: send a JSON object' : `body is not valid JSON: ${(err as Error).message}`;
-    return answerError(ctx, res, path, { status: 400, code: 'TSR_COLLECT_BAD_JSON', message }, corsHeaders);
-  }
+  const json = parseBody(body.text);
+  if (!json.ok) return answerError(ctx, res, path, { status: 400, code: 'TSR_COLLECT_BAD_JSON', message: json.message }, corsHeaders);
+  const parsed = json.value;
 
   const auth = authorise(ctx.writeKeys, headerKey, writeKeyFromBody(parsed));
   if (!auth.ok) return unauthorised(ctx, res, path, corsHeaders, auth);

@@ -1,24 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { segmentCall } from '../../test/support/segment.ts';
 import type { NormaliseOptions } from '../contract/normalise.ts';
-import { LIMITS, planRequest, ROUTES, successBody, type Route } from './request.ts';
+import { LIMITS } from '../contract/limits.ts';
+import { planRequest, ROUTES, successBody, type Route } from './request.ts';
 
 const opts: NormaliseOptions = { receivedAt: Date.parse('2026-03-01T12:00:00Z'), channel: null, defaultSource: 'server', maxFutureMs: 86_400_000 };
-const batch = ROUTES['/v1/batch']!;
+const batch = ROUTES.get('/v1/batch')!;
 const plan = (route: Route, body: unknown) => planRequest(route, body, Buffer.byteLength(JSON.stringify(body)), opts);
 
 describe('routes', () => {
   it.each([
     ['/v1/track', 'track'], ['/v1/t', 'track'], ['/v1/identify', 'identify'], ['/v1/i', 'identify'], ['/v1/page', 'page'], ['/v1/p', 'page'],
     ['/v1/screen', 'screen'], ['/v1/s', 'screen'], ['/v1/alias', 'alias'], ['/v1/a', 'alias'], ['/v1/group', 'group'], ['/v1/g', 'group'],
-  ])('%s is a %s call', (path, type) => expect(ROUTES[path]).toEqual({ kind: 'call', type }));
-  it.each(['/v1/batch', '/v1/import'])('%s is a batch', (path) => expect(ROUTES[path]).toEqual({ kind: 'batch' }));
+  ])('%s is a %s call', (path, type) => expect(ROUTES.get(path)).toEqual({ kind: 'call', type }));
+  it.each(['/v1/batch', '/v1/import'])('%s is a batch', (path) => expect(ROUTES.get(path)).toEqual({ kind: 'batch' }));
 });
 
 describe('planRequest: size limits', () => {
   const big = (bytes: number) => 'x'.repeat(bytes);
   it.each<[string, Route, unknown, number, string]>([
-    ['call over 32 KB', ROUTES['/v1/track']!, segmentCall({ properties: { blob: big(LIMITS.callBytes) } }), 413, 'TSR_COLLECT_EVENT_TOO_LARGE'],
+    ['call over 32 KB', ROUTES.get('/v1/track')!, segmentCall({ properties: { blob: big(LIMITS.callBytes) } }), 413, 'TSR_COLLECT_EVENT_TOO_LARGE'],
     ['batch over 500 KB', batch, { batch: Array.from({ length: 20 }, () => segmentCall({ properties: { blob: big(30_000) } })) }, 413, 'TSR_COLLECT_BATCH_TOO_LARGE'],
   ])('%s → %i', (_n, route, body, status, code) => {
     const p = plan(route, body);
@@ -30,7 +31,7 @@ describe('planRequest: size limits', () => {
     const call = segmentCall({ properties: { blob: '' } });
     (call.properties as Record<string, string>).blob = big(LIMITS.callBytes - Buffer.byteLength(JSON.stringify(call)));
     expect(Buffer.byteLength(JSON.stringify(call))).toBe(LIMITS.callBytes);
-    expect(plan(ROUTES['/v1/track']!, call).ok).toBe(true);
+    expect(plan(ROUTES.get('/v1/track')!, call).ok).toBe(true);
   });
 
   it('an over-size call inside a batch is refused alone', () => {
@@ -45,12 +46,12 @@ describe('planRequest: size limits', () => {
 
 describe('planRequest: single calls', () => {
   it('a valid call is accepted with the endpoint\'s type', () => {
-    const p = plan(ROUTES['/v1/identify']!, segmentCall({ type: undefined, userId: 'u1', traits: { email: 'a@b.c' } }));
+    const p = plan(ROUTES.get('/v1/identify')!, segmentCall({ type: undefined, userId: 'u1', traits: { email: 'a@b.c' } }));
     expect(p.ok && p.accepted.map((t) => [t.type, t.userId])).toEqual([['identify', 'u1']]);
   });
   it('an invalid call is a 400 naming the problem, and is kept for the DLQ', () => {
     const call = segmentCall({ anonymousId: undefined, messageId: 'm-x' });
-    const p = plan(ROUTES['/v1/track']!, call);
+    const p = plan(ROUTES.get('/v1/track')!, call);
     expect(p.ok).toBe(false);
     if (!p.ok) {
       expect(p.answer.status).toBe(400);
@@ -96,5 +97,49 @@ describe('planRequest: batches (valid calls go through, invalid ones are refused
       });
     }
     expect(successBody(3, [])).toEqual({ success: true });
+  });
+});
+
+describe('planRequest: hostile bodies (issue 10)', () => {
+  const deep = (levels: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = { a: v };
+    return v;
+  };
+
+  it.each(['/constructor', '__proto__', 'toString', '/v1/hasOwnProperty'])('%s is no route', (path) => {
+    expect(ROUTES.get(path)).toBeUndefined();
+  });
+
+  it('a call nested 4,110 levels deep is refused alone; the batch\'s valid calls go through', () => {
+    // Measured by hand: JSON.stringify of the body is what overflowed.
+    const p = planRequest(batch, { batch: [segmentCall(), segmentCall({ messageId: 'deep', properties: { p: deep(4_110) } }), segmentCall()] }, 30_000, opts);
+    expect(p.ok).toBe(true);
+    if (p.ok) {
+      expect(p.accepted).toHaveLength(2);
+      expect(p.refused).toMatchObject([{ index: 1, messageId: 'deep', code: 'TSR_COLLECT_INVALID_EVENT', problems: [expect.stringMatching(/^properties\.p\.a\.a…: nested deeper than 64 levels/)] }]);
+    }
+  });
+
+  it('a single call nested too deep is a 400 naming the depth', () => {
+    const p = planRequest(ROUTES.get('/v1/track')!, segmentCall({ properties: { p: deep(100_000) } }), 100, opts);
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.answer).toMatchObject({ status: 400, code: 'TSR_COLLECT_INVALID_EVENT', message: expect.stringContaining('nested deeper than 64 levels') });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['not an object', 'web', 'context: expected an object, got string'],
+    ['too deep for a call to hold it', { traits: deep(63) }, 'context.traits.a.a.a…: nested deeper than 63 levels'],
+    ['over 4 KB', { library: { name: 'x'.repeat(5_000) } }, 'context: 5023 bytes, over the 4096-byte limit for a batch-level context'],
+  ])('a batch-level context %s refuses the batch: it would make every call wrong', (_n, context, problem) => {
+    const p = plan(batch, { batch: [segmentCall()], context });
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.answer).toMatchObject({ status: 400, code: 'TSR_COLLECT_INVALID_BATCH', problems: [expect.stringContaining(problem)] });
+  });
+
+  it('"batch" and "context" are read from the body itself, not from Object.prototype', () => {
+    const p = plan(batch, JSON.parse('{"__proto__":{"batch":[{"type":"track","event":"e","userId":"u"}]}}'));
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.answer.message).toContain('batch: missing');
   });
 });

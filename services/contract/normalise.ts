@@ -1,7 +1,9 @@
 // A Segment-spec call (from any SDK, or a mapped import row) → a Touchpoint, or the problems that stop it (pure).
 import type { Context, ExternalId, Scalar, Scalars, Touchpoint, TouchpointType } from './touchpoint.ts';
 import { TOUCHPOINT_TYPES } from './touchpoint.ts';
-import { isObject, kindOf, Problems, type Json } from './fields.ts';
+import { isObject, kindOf, own, Problems, type Json } from './fields.ts';
+import { jsonShapeProblem } from './json-shape.ts';
+import { callName, hasLoneSurrogate, identifierProblem, identifierTypeProblem, LIMITS, messageIdProblem, missingFields, timestampProblem } from './limits.ts';
 import { derivedMessageId } from './message-id.ts';
 import { scalars } from './scalars.ts';
 import { resolveSource } from './source.ts';
@@ -18,7 +20,10 @@ export interface NormaliseOptions {
   maxFutureMs: number;
   /** sentAt of the enclosing batch (analytics-node sends it there rather than on each call). */
   batchSentAt?: unknown;
-  /** Batch-level context, merged under each call's own context. */
+  /**
+   * Batch-level context, merged under each call's own context. The caller checks it once per batch (depth below
+   * LIMITS.depth, size), rather than once per call.
+   */
   batchContext?: Json | null;
   /** Peer address, used for context.ip when the call has none (as Segment does). */
   ip?: string | null;
@@ -41,16 +46,24 @@ export function isTouchpointType(v: unknown): v is TouchpointType {
   return typeof v === 'string' && (TOUCHPOINT_TYPES as readonly string[]).includes(v);
 }
 
+const refuse = (problems: string[], messageId: string | null): Normalised => ({ ok: false, code: 'TSR_COLLECT_INVALID_EVENT', problems, messageId });
+
+/** The messageId is the dedupe key: two ids that UTF-8 would make equal must not be two calls. */
+const messageIdCheck = (s: string): string | null =>
+  messageIdProblem(s) ?? (hasLoneSurrogate(s) ? 'contains a lone UTF-16 surrogate (not Unicode text)' : null);
+
 /**
  * Normalises one call. `type` comes from the endpoint (/v1/track …) and wins over the body's; for /v1/batch items
- * it is null and the body's `type` decides.
+ * it is null and the body's `type` decides. Every touchpoint it returns passes validateTouchpoint (same limits.ts).
  */
 export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: NormaliseOptions): Normalised {
-  if (!isObject(raw)) {
-    return { ok: false, code: 'TSR_COLLECT_INVALID_EVENT', problems: [`(call): expected a JSON object, got ${kindOf(raw)}`], messageId: null };
-  }
+  // First, without recursion: everything after this (JSON.stringify of nested values, the derived messageId) recurses.
+  const shape = jsonShapeProblem(raw, LIMITS.depth);
+  const sentId = isObject(raw) && typeof own(raw, 'messageId') === 'string' ? (own(raw, 'messageId') as string).slice(0, LIMITS.messageIdLength) : null;
+  if (shape !== null) return refuse([shape], sentId);
+  if (!isObject(raw)) return refuse([`(call): expected a JSON object, got ${kindOf(raw)}`], null);
   const p = new Problems();
-  const callType = type ?? raw.type;
+  const callType = type ?? own(raw, 'type');
   if (!isTouchpointType(callType)) {
     p.add('type', callType === undefined
       ? `missing; expected one of ${TOUCHPOINT_TYPES.join(', ')}`
@@ -58,7 +71,7 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
   }
   const t: TouchpointType = isTouchpointType(callType) ? callType : 'track';
 
-  const givenMessageId = p.id(raw, 'messageId');
+  const givenMessageId = p.id(raw, 'messageId', 'messageId', messageIdCheck);
   const userId = p.id(raw, 'userId');
   const anonymousId = p.id(raw, 'anonymousId');
   const previousId = p.id(raw, 'previousId');
@@ -78,20 +91,22 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
       p.add('userId', 'missing: a row needs a userId, an anonymousId, traits.email, traits.phone or an external id');
     }
   }
-  if (t === 'track' && (event === null || event.trim() === '')) p.add('event', 'missing: a track call needs an event name');
-  if (t === 'alias') {
-    if (previousId === null && !p.has('previousId')) p.add('previousId', 'missing: an alias call needs the previousId it links to userId');
-    if (userId === null && !p.has('userId')) p.add('userId', 'missing: an alias call needs a userId');
+  for (const [field, what] of missingFields({ type: t, event, previousId, userId, groupId })) {
+    if (!p.has(field)) p.add(field, `missing: ${callName(t)} needs ${what}`);
   }
-  if (t === 'group' && groupId === null && !p.has('groupId')) p.add('groupId', 'missing: a group call needs a groupId');
+  checkIdentifierSlots(raw, rawContext, p);
 
   // Segment's page/screen calls carry category at the top level; it is a property of the view.
   const category = p.text(raw, 'category');
   if (category !== null && properties.category === undefined) properties.category = category;
 
   const times = readTimes(raw, opts, p);
+  if (!p.has('timestamp') && !p.has('originalTimestamp') && !p.has('sentAt')) {
+    const range = timestampProblem(times.timestamp);
+    if (range !== null) p.add('timestamp', `event time ${iso(times.timestamp)} ${range.replace(' (epoch milliseconds expected)', '')}`);
+  }
 
-  if (!p.empty) return { ok: false, code: 'TSR_COLLECT_INVALID_EVENT', problems: p.list, messageId: givenMessageId };
+  if (!p.empty) return refuse(p.list, givenMessageId ?? sentId);
   if (times.warning) properties[WARNING_PROPERTY] = times.warning;
 
   return {
@@ -133,15 +148,15 @@ export function partitionKey(t: Touchpoint): string {
 
 function readTimes(raw: Json, opts: NormaliseOptions, p: Problems): { timestamp: number; sentAt: number | null; warning: string | null } {
   // RudderStack SDKs send originalTimestamp (device clock) instead of timestamp.
-  const clientKey = raw.timestamp !== undefined && raw.timestamp !== null ? 'timestamp' : 'originalTimestamp';
-  const clientRaw = raw[clientKey];
+  const clientKey = own(raw, 'timestamp') !== undefined && own(raw, 'timestamp') !== null ? 'timestamp' : 'originalTimestamp';
+  const clientRaw = own(raw, clientKey);
   let client: number | null = null;
   if (clientRaw !== undefined && clientRaw !== null) {
     const parsed = parseTime(clientRaw);
     if (parsed.ok) client = parsed.ms;
     else p.add(clientKey, parsed.message);
   }
-  const sentRaw = raw.sentAt ?? opts.batchSentAt;
+  const sentRaw = own(raw, 'sentAt') ?? opts.batchSentAt;
   let sentAt: number | null = null;
   if (sentRaw !== undefined && sentRaw !== null) {
     const parsed = parseTime(sentRaw);
@@ -192,7 +207,7 @@ function readContext(ctx: Json, p: Problems, peerIp: string | null): Context {
 /** externalIds from context.externalIds (Segment) and a top-level externalIds (imports, other SDKs). */
 function readExternalIds(raw: Json, ctx: Json | null, p: Problems): ExternalId[] {
   const out: ExternalId[] = [];
-  const lists: [string, unknown][] = [['context.externalIds', ctx?.externalIds], ['externalIds', raw.externalIds]];
+  const lists: [string, unknown][] = [['context.externalIds', ctx ? own(ctx, 'externalIds') : undefined], ['externalIds', own(raw, 'externalIds')]];
   for (const [path, list] of lists) {
     if (list === undefined || list === null) continue;
     if (!Array.isArray(list)) {
@@ -202,7 +217,7 @@ function readExternalIds(raw: Json, ctx: Json | null, p: Problems): ExternalId[]
     list.forEach((item, i) => {
       const at = `${path}[${i}]`;
       if (!isObject(item)) return p.add(at, `expected an object {type, id}, got ${kindOf(item)}`);
-      const type = p.id(item, 'type', `${at}.type`);
+      const type = p.id(item, 'type', `${at}.type`, identifierTypeProblem);
       const id = p.id(item, 'id', `${at}.id`);
       const collection = p.text(item, 'collection', `${at}.collection`);
       if (type === null && !p.has(`${at}.type`)) p.add(`${at}.type`, 'missing: an external id needs a type, e.g. "crm_id"');
@@ -210,5 +225,28 @@ function readExternalIds(raw: Json, ctx: Json | null, p: Problems): ExternalId[]
       if (type !== null && id !== null) out.push({ type, id, collection });
     });
   }
+  if (out.length > LIMITS.externalIds) p.add('externalIds', `${out.length} external ids, over the ${LIMITS.externalIds}-id limit per call`);
   return out;
 }
+
+/**
+ * Email and phone traits and device ids are identifiers too: the same limits as userId. Checked on the values as sent,
+ * before descriptive text has its lone surrogates replaced.
+ */
+function checkIdentifierSlots(raw: Json, rawContext: Json | null, p: Problems): void {
+  const slots: [string, unknown, readonly string[]][] = [
+    ['traits', own(raw, 'traits'), ['email', 'phone']],
+    ['context.traits', rawContext ? own(rawContext, 'traits') : undefined, ['email', 'phone']],
+    ['context.device', rawContext ? own(rawContext, 'device') : undefined, ['id', 'advertisingId']],
+  ];
+  for (const [path, obj, keys] of slots) {
+    if (!isObject(obj)) continue;
+    for (const key of keys) {
+      const v = own(obj, key);
+      const problem = typeof v === 'string' ? identifierProblem(v) : null;
+      if (problem !== null) p.add(`${path}.${key}`, problem);
+    }
+  }
+}
+
+const iso = (ms: number): string => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`);

@@ -8,6 +8,12 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.
 const MIN_EPOCH_MS = 1e11;
 /** The largest time a JavaScript Date can hold. */
 const MAX_EPOCH_MS = 8.64e15;
+/**
+ * Epoch milliseconds are read in the years an ISO-8601 string can name (0000..9999). Beyond ±2^52 avsc's zig-zag
+ * encoding of an Avro long loses precision (a sentAt of -8.64e15 came back as +8.64e15), so wider would not survive.
+ */
+const MIN_NUMERIC_MS = Date.parse('0000-01-01T00:00:00Z');
+const MAX_NUMERIC_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 export type ParsedTime = { ok: true; ms: number } | { ok: false; message: string };
 
@@ -15,7 +21,7 @@ export type ParsedTime = { ok: true; ms: number } | { ok: false; message: string
 export function parseTime(v: unknown): ParsedTime {
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) return { ok: false, message: `expected an ISO-8601 string or epoch milliseconds, got ${v}` };
-    if (Math.abs(v) > MAX_EPOCH_MS) return { ok: false, message: `${v} is outside the representable date range` };
+    if (v < MIN_NUMERIC_MS || v > MAX_NUMERIC_MS) return { ok: false, message: `${v} is outside the years 0000..9999` };
     if (Math.abs(v) < MIN_EPOCH_MS) return { ok: false, message: `${v} looks like epoch seconds; send an ISO-8601 string or epoch milliseconds` };
     return { ok: true, ms: v };
   }

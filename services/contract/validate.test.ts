@@ -19,6 +19,8 @@ describe('validateTouchpoint', () => {
     ['track without event', touchpoint({ anonymousId: 'c', event: null }), 'event name'],
     ['alias without previousId', touchpoint({ type: 'alias', event: null, userId: 'u' }), 'previousId'],
     ['group without groupId', touchpoint({ type: 'group', event: null, userId: 'u' }), 'groupId'],
+    ['a messageId over 256 characters', touchpoint({ anonymousId: 'c', messageId: 'm'.repeat(257) }), 'messageId 257 characters, over the 256-character limit'],
+    ['the first millisecond of 2100', touchpoint({ anonymousId: 'c', timestamp: Date.UTC(2100, 0, 1) }), 'outside 2000-01-01..2100-01-01'],
   ])('rejects %s', (_name, t, message) => {
     const v = validateTouchpoint(t);
     expect(v.ok).toBe(false);

@@ -1,11 +1,12 @@
 // The mutable core of the graph: interned identifiers, distinct claims, groups (union-find) and profiles,
 // and the one resolution step that the fast path, a group recompute and a full rebuild all share.
+import { blockedSet, claimText } from './canonical.ts';
 import { ClaimStore } from './claims.ts';
 import { growInt32 } from './grow.ts';
 import { hash64 } from './hash.ts';
 import { Interner } from './interner.ts';
 import { ProfileStore } from './profiles.ts';
-import { ruleFor, type IdentityConfig } from './rules.ts';
+import { contests, OTHER_TYPES, ruleFor, type IdentityConfig } from './rules.ts';
 import type { Identifier } from './types.ts';
 
 export type Admission =
@@ -13,13 +14,15 @@ export type Admission =
   | { kind: 'known'; claim: number }
   | { kind: 'fast'; claim: number }
   | { kind: 'recompute'; claim: number; roots: number[] }
+  /** A new claim holding only blocked values: stored, linking nothing. */
+  | { kind: 'dormant'; claim: number }
   /** A known identifier set seen with an earlier key: call rekey() once the old state is captured. */
   | { kind: 'rekey'; claim: number; roots: number[] };
 
 export class Engine {
   readonly names = new Interner();
   readonly claims = new ClaimStore();
-  readonly profiles = new ProfileStore();
+  readonly profiles: ProfileStore;
   /**
    * Per identifier: union-find parent, profile, linking claim, next member of its profile, and weight: the summed
    * size of the distinct claims holding it (0 = no claim left; weight - 1 bounds its distinct neighbours).
@@ -36,52 +39,78 @@ export class Engine {
   /** Identifiers that may have more than hubBound neighbours (weight - 1 > hubBound): distinct neighbours per type slot. */
   readonly candidates = new Map<number, Map<number, Set<number>>>();
   readonly hubs = new Set<number>();
-  /** The hubs that are contested shared devices (seen with two identifiers of the contesting type). */
+  /** The hubs that are contested shared devices (seen with more identifiers of a contesting type than a profile holds). */
   readonly contested = new Set<number>();
-  /** Per identifier of a contested type: the first identifier of the contesting type seen with it, or -1. */
-  firstBy = new Int32Array(0);
-  /** Per type slot: may identifiers of the type be contested; the contesting type's slot (-1 while unseen). */
-  private contestSlot: boolean[] = [];
-  private bySlot = -1;
-  /** Distinct contesting identifiers allowed (the contesting type's limit); beyond 1 they are kept in a set. */
-  private byLimit = 1;
-  private readonly byMany = new Map<number, Set<number>>();
-  /** Per type slot: position in priority order (0 = strongest) and limit. */
-  order: number[] = [];
+  /**
+   * Per identifier of a contested type: a list (in the pool below) of the distinct contesting identifiers seen with
+   * it, at most bound + 1 per type — a few entries for a person's cookie, nothing for identifiers of other types.
+   */
+  byHead = new Int32Array(0);
+  private byId = new Int32Array(0);
+  private byNext = new Int32Array(0);
+  private byEnd = 0;
+  /**
+   * Per type slot, appended when a type is first seen (never recomputed per event: clients invent types):
+   * priority, limit, may it be contested, does it contest, and its bound as a contesting type.
+   */
+  prio: number[] = [];
   limit: number[] = [];
-  private scratch: number[] = [];
+  private contestable: boolean[] = [];
+  private contesting: boolean[] = [];
+  private contestBound: number[] = [];
+  private scratch: Int32Array;
   config: IdentityConfig;
 
   constructor(config: IdentityConfig) {
     this.config = config;
+    // The configured types take the first slots, whose counts live in each profile's dense row.
+    const configured = [...config.rules.keys(), ...config.contested.types, ...config.contested.by, config.previousIdType];
+    for (const t of configured) if (t !== OTHER_TYPES) this.names.typeSlot(t);
+    this.profiles = new ProfileStore(this.names.typeNames.length);
+    this.scratch = new Int32Array(this.profiles.dense);
+    this.syncSlots();
   }
 
   setConfig(config: IdentityConfig): void {
     this.config = config;
-    this.refreshSlots();
+    this.prio = [];
+    this.limit = [];
+    this.contestable = [];
+    this.contesting = [];
+    this.contestBound = [];
+    this.syncSlots();
   }
 
-  private refreshSlots(): void {
-    const names = this.names.typeNames;
-    const rules = names.map((t) => ruleFor(this.config, t));
-    const byPriority = names.map((_, s) => s).sort((a, b) =>
-      (rules[a]?.priority ?? 0) - (rules[b]?.priority ?? 0) || ((names[a] ?? '') < (names[b] ?? '') ? -1 : 1));
-    this.order = new Array<number>(names.length);
-    byPriority.forEach((s, i) => { this.order[s] = i; });
-    this.limit = rules.map((r) => r.limit);
-    this.scratch = new Array<number>(names.length).fill(0);
-    this.profiles.ensureSlots(names.length);
-    this.contestSlot = names.map((t) => this.config.contested.types.includes(t));
-    this.bySlot = names.indexOf(this.config.contested.by);
-    this.byLimit = ruleFor(this.config, this.config.contested.by).limit;
+  /** Adds the per-slot rule tables of types interned since the last call: O(new types), not O(all types). */
+  private syncSlots(): void {
+    const names = this.names.typeNames, c = this.config;
+    for (let s = this.prio.length; s < names.length; s++) {
+      const t = names[s] ?? '', r = ruleFor(c, t);
+      this.prio.push(r.priority);
+      this.limit.push(r.limit);
+      this.contestable.push(c.contested.types.includes(t));
+      this.contesting.push(contests(c, t));
+      // A device seen with more values of a contesting type than one profile may hold; never above the hub bound.
+      this.contestBound.push(Math.min(r.limit, c.hubBound));
+    }
+  }
+
+  /** Strongest first: priority, then type name (types of equal priority), then value. */
+  compareStrength(a: number, b: number): number {
+    const sa = this.names.slot(a), sb = this.names.slot(b);
+    if (sa !== sb) {
+      const d = (this.prio[sa] ?? 0) - (this.prio[sb] ?? 0);
+      if (d !== 0) return d;
+      return (this.names.typeNames[sa] ?? '') < (this.names.typeNames[sb] ?? '') ? -1 : 1;
+    }
+    return this.names.compareValues(a, b);
   }
 
   /** Interns a claim's identifiers: sorted, duplicates removed. */
   internIds(identifiers: readonly Identifier[]): Int32Array {
-    const slots = this.names.typeNames.length;
     const out = new Int32Array(identifiers.length);
     identifiers.forEach((id, i) => { out[i] = this.names.intern(id.type, id.value); });
-    if (this.names.typeNames.length !== slots) this.refreshSlots();
+    if (this.names.typeNames.length !== this.prio.length) this.syncSlots();
     this.ensureIdCapacity(this.names.capacity);
     out.sort();
     let n = 0;
@@ -101,7 +130,7 @@ export class Engine {
     this.gHead = growInt32(this.gHead, n);
     this.gTail = growInt32(this.gTail, n);
     this.gMax = growInt32(this.gMax, n);
-    this.firstBy = growInt32(this.firstBy, n);
+    this.byHead = growInt32(this.byHead, n);
   }
 
   find(x: number): number {
@@ -132,11 +161,16 @@ export class Engine {
     this.gMax[rb] = -1;
   }
 
-  /** Canonical text of a claim's identifier set: sorted type/value pairs (claim ties, profile ids). */
-  canonical(c: number): string {
+  /** Text of a claim's linkable set: sorted type/value pairs (profile ids: blocked values never change one). */
+  linkText(c: number): string {
     const parts: string[] = [];
     for (const x of this.claims.ids(c)) parts.push(`${this.names.type(x)}\u0001${this.names.value(x)}`);
     return parts.sort().join('\u0002');
+  }
+
+  /** Canonical text of a claim: its linkable set, then its blocked values if any (claim ties). */
+  canonical(c: number): string {
+    return claimText(this.linkText(c), this.claims.blocked(c)?.text ?? '');
   }
 
   private readonly tie = (a: number, b: number): number => {
@@ -149,16 +183,18 @@ export class Engine {
   }
 
   /** Stores a claim (or finds it) and says how the graph must catch up. */
-  admit(identifiers: readonly Identifier[], time: number, msg: string): Admission {
+  admit(identifiers: readonly Identifier[], blocked: readonly Identifier[] | undefined, time: number, msg: string): Admission {
     const ids = this.internIds(identifiers);
-    if (ids.length === 0) return { kind: 'empty' };
-    const existing = this.claims.find(ids);
+    const b = blockedSet(blocked);
+    if (ids.length === 0 && b === null) return { kind: 'empty' };
+    const existing = this.claims.find(ids, b);
     if (existing >= 0) {
       const t = this.claims.time[existing] ?? 0;
       if (time > t || (time === t && this.claims.msg.compareTo(existing, msg) <= 0)) return { kind: 'known', claim: existing };
-      return { kind: 'rekey', claim: existing, roots: [this.find(this.anchor(existing))] };
+      return { kind: 'rekey', claim: existing, roots: ids.length === 0 ? [] : [this.find(this.anchor(existing))] };
     }
-    const c = this.claims.add(ids, time, msg);
+    const c = this.claims.add(ids, time, msg, b);
+    if (ids.length === 0) return { kind: 'dormant', claim: c };
     const newHubs: number[] = [];
     for (const x of ids) {
       this.weight[x] = (this.weight[x] ?? 0) + ids.length;
@@ -182,10 +218,11 @@ export class Engine {
     this.claims.msg.set(c, msg);
   }
 
-  /** Stores a claim without resolving it (restore, rule change); an identical set keeps the earlier key. */
-  store(ids: Int32Array, time: number, msg: string): number {
-    const existing = this.claims.find(ids);
-    if (existing < 0) return this.claims.add(ids, time, msg);
+  /** Stores a claim without resolving it (restore, rule change); an identical claim keeps the earlier key. */
+  store(ids: Int32Array, blocked: readonly Identifier[] | undefined, time: number, msg: string): number {
+    const b = blockedSet(blocked);
+    const existing = this.claims.find(ids, b);
+    if (existing < 0) return this.claims.add(ids, time, msg, b);
     const t = this.claims.time[existing] ?? 0;
     if (time < t || (time === t && this.claims.msg.compareTo(existing, msg) > 0)) this.rekey(existing, time, msg);
     return existing;
@@ -207,33 +244,37 @@ export class Engine {
       this.gMax[x] = -1;
     }
     for (const c of claims) this.attach(c);
-    for (const x of ids) {
-      if ((this.weight[x] ?? 0) !== 0) continue;
-      this.names.remove(x);
-      this.firstBy[x] = -1;
-      this.byMany.delete(x);
-      this.contested.delete(x);
+    // The region holds every claim of its (non-hub) identifiers: their shared-device lists are rebuilt from them.
+    for (const x of ids) this.byHead[x] = -1;
+    for (const c of claims) {
+      const cids = this.claims.ids(c);
+      for (const x of cids) this.noteContest(x, cids);
     }
+    for (const x of ids) if ((this.weight[x] ?? 0) === 0) this.names.remove(x);
     return [...new Set(claims.map((c) => this.find(this.anchor(c))))];
   }
 
   /** Remembers the contesting identifiers seen with x; true when x just became contested (and so a hub). */
   private noteContest(x: number, ids: Int32Array): boolean {
-    if (this.bySlot < 0 || !this.contestSlot[this.names.slot(x)] || this.contested.has(x)) return false;
+    const names = this.names;
+    if (!this.contestable[names.slot(x)] || this.contested.has(x)) return false;
     for (const y of ids) {
-      if (y === x || this.names.slot(y) !== this.bySlot) continue;
-      let over: boolean;
-      if (this.byLimit === 1) {
-        const first = this.firstBy[x] ?? -1;
-        if (first < 0) this.firstBy[x] = y;
-        over = first >= 0 && first !== y;
-      } else {
-        let seen = this.byMany.get(x);
-        if (seen === undefined) this.byMany.set(x, (seen = new Set()));
-        seen.add(y);
-        over = seen.size > this.byLimit;
+      const sy = names.slot(y);
+      if (y === x || !this.contesting[sy]) continue;
+      let same = 0, seen = false;
+      for (let e = this.byHead[x] ?? -1; e >= 0; e = this.byNext[e] ?? -1) {
+        const z = this.byId[e] ?? -1;
+        if (z === y) { seen = true; break; }
+        if (names.slot(z) === sy) same++;
       }
-      if (over) {
+      if (seen) continue;
+      const e = this.byEnd++;
+      this.byId = growInt32(this.byId, e + 1);
+      this.byNext = growInt32(this.byNext, e + 1);
+      this.byId[e] = y;
+      this.byNext[e] = this.byHead[x] ?? -1;
+      this.byHead[x] = e;
+      if (same + 1 > (this.contestBound[sy] ?? 0)) {
         this.contested.add(x);
         if (this.hubs.has(x)) return false;
         this.hubs.add(x);
@@ -241,6 +282,17 @@ export class Engine {
       }
     }
     return false;
+  }
+
+  /** The type whose values made x a contested shared device (for the refusal's reason). */
+  contestedBy(x: number): string | null {
+    const perSlot = new Map<number, number>();
+    for (let e = this.byHead[x] ?? -1; e >= 0; e = this.byNext[e] ?? -1) {
+      const s = this.names.slot(this.byId[e] ?? 0);
+      perSlot.set(s, (perSlot.get(s) ?? 0) + 1);
+      if ((perSlot.get(s) ?? 0) > (this.contestBound[s] ?? 0)) return this.names.typeNames[s] ?? null;
+    }
+    return null;
   }
 
   /** Keeps the distinct neighbours of a frequent identifier; true when it just became a hub. */
@@ -283,6 +335,7 @@ export class Engine {
   }
 
   private attach(c: number): void {
+    if ((this.claims.len[c] ?? 0) === 0) return; // holds only blocked values: in no group
     let anchor = -1;
     for (const x of this.claims.ids(c)) {
       if (this.hubs.has(x)) continue;
@@ -300,12 +353,7 @@ export class Engine {
   /** A claim's identifiers, strongest first: (priority, type name, value). */
   byPriority(c: number): number[] {
     const ids = Array.from(this.claims.ids(c));
-    if (ids.length < 2) return ids;
-    return ids.sort((a, b) => {
-      const d = (this.order[this.names.slot(a)] ?? 0) - (this.order[this.names.slot(b)] ?? 0);
-      if (d !== 0) return d;
-      return this.names.compareValues(a, b);
-    });
+    return ids.length < 2 ? ids : ids.sort((a, b) => this.compareStrength(a, b));
   }
 
   /**
@@ -313,7 +361,9 @@ export class Engine {
    * whose own value or profile would push a type past its limit is left out (refused); hubs never link.
    */
   step(c: number): void {
-    const P = this.profiles, acc: number[] = [], fresh: number[] = [], sc = this.scratch, S = P.stride;
+    const P = this.profiles, acc: number[] = [], fresh: number[] = [], sc = this.scratch, D = P.dense, counts = P.counts, limit = this.limit;
+    // Types beyond the dense row (invented by clients) are counted in a map, only when the claim meets one.
+    let extra: Map<number, number> | null = null;
     sc.fill(0);
     for (const x of this.byPriority(c)) {
       if (this.hubs.has(x)) continue;
@@ -321,25 +371,29 @@ export class Engine {
       if (p >= 0) {
         if (acc.includes(p)) continue;
         let fits = true;
-        for (let s = 0; s < S && fits; s++) {
-          const n = P.count(p, s);
-          if (n > 0 && (sc[s] ?? 0) + n > (this.limit[s] ?? 0)) fits = false;
+        for (let s = 0, o = p * D; s < D && fits; s++) {
+          const n = counts[o + s] ?? 0;
+          if (n > 0 && (sc[s] ?? 0) + n > (limit[s] ?? 0)) fits = false;
         }
+        const more = P.sparseCounts(p);
+        if (fits && more !== undefined) for (const [s, n] of more) if ((extra?.get(s) ?? 0) + n > (limit[s] ?? 0)) fits = false;
         if (!fits) continue;
         acc.push(p);
-        for (let s = 0; s < S; s++) sc[s] = (sc[s] ?? 0) + P.count(p, s);
+        for (let s = 0, o = p * D; s < D; s++) sc[s] = (sc[s] ?? 0) + (counts[o + s] ?? 0);
+        if (more !== undefined) for (const [s, n] of more) (extra ??= new Map()).set(s, (extra.get(s) ?? 0) + n);
       } else {
         const s = this.names.slot(x);
-        if ((sc[s] ?? 0) + 1 > (this.limit[s] ?? 0)) continue;
+        const have = s < D ? sc[s] ?? 0 : extra?.get(s) ?? 0;
+        if (have + 1 > (limit[s] ?? 0)) continue;
         fresh.push(x);
-        sc[s] = (sc[s] ?? 0) + 1;
+        if (s < D) sc[s] = have + 1; else (extra ??= new Map()).set(s, have + 1);
       }
     }
     if (acc.length === 0 && fresh.length === 0) return;
     let survivor: number;
     if (acc.length === 0) {
       const t = this.claims.time[c] ?? 0, m = this.claims.messageId(c);
-      survivor = P.create(c, `p_${hash64(`${m}\u0000${t}\u0000${this.canonical(c)}`)}`, t);
+      survivor = P.create(c, `p_${hash64(`${m}\u0000${t}\u0000${this.linkText(c)}`)}`, t);
     } else {
       survivor = acc.reduce((a, b) => (this.compareClaims(P.founder[a] ?? 0, P.founder[b] ?? 0) <= 0 ? a : b));
       for (const q of acc) if (q !== survivor) this.mergeInto(q, survivor);
@@ -371,7 +425,7 @@ export class Engine {
       if (t >= 0) this.nextMember[t] = hq; else P.head[into] = hq;
       P.tail[into] = P.tail[q] ?? -1;
     }
-    for (let s = 0; s < P.stride; s++) P.addCount(into, s, P.count(q, s));
+    P.addAll(into, q);
     if ((P.lastSeen[q] ?? 0) > (P.lastSeen[into] ?? 0)) P.lastSeen[into] = P.lastSeen[q] ?? 0;
     P.release(q);
   }
@@ -430,9 +484,8 @@ export class Engine {
     this.candidates.clear();
     this.hubs.clear();
     this.contested.clear();
-    this.firstBy.fill(-1);
-    this.byMany.clear();
-    this.refreshSlots();
+    this.byHead.fill(-1);
+    this.byEnd = 0;
     const live: number[] = [];
     for (let c = 0; c < this.claims.end; c++) {
       if (!this.claims.alive(c)) continue;

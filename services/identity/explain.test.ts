@@ -5,7 +5,7 @@ import { defaultIdentityConfig } from './rules.ts';
 
 function chainGraph(): IdentityGraph {
   // Without the shared-device rule: a1, seen with u1 and u2, stays with u1 and must explain nothing for u2.
-  const g = new IdentityGraph({ ...defaultIdentityConfig, contested: { types: [], by: 'user_id' } });
+  const g = new IdentityGraph({ ...defaultIdentityConfig, contested: { types: [], by: [] } });
   for (const c of [
     claim('m1', 1, 'anonymous_id:a1', 'user_id:u1'),
     claim('m2', 2, 'user_id:u1', 'email:u1@shop.com'),

@@ -1,9 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IdentityGraph } from './graph.ts';
+import { blockReason } from './blocklist.ts';
+import { IdentityGraph, type Erasure } from './graph.ts';
 import { resolve } from './resolve.ts';
 import { parseIdentityConfig, type IdentityConfig } from './rules.ts';
-import type { Claim, Identifier, ProfileChange, ProfileSnapshot } from './types.ts';
+import type { ChangelogRecord, Claim, Identifier, ProfileChange, ProfileSnapshot, StepResult } from './types.ts';
+
+/** The step of an erasure that must have been accepted. */
+function erased(r: Erasure): StepResult {
+  if (!r.ok) throw new Error(r.dropped.reason);
+  return r.step;
+}
 
 function configWith(input: unknown): IdentityConfig {
   const parsed = parseIdentityConfig(input);
@@ -15,7 +22,12 @@ const unlimited = configWith({
   rules: Object.fromEntries(['user_id', 'email', 'phone', 'device_id', 'anonymous_id'].map((t) => [t, { limit: 1_000_000 }])),
   defaultRule: { limit: 1_000_000 }, hubBound: 1_000_000, contested: { types: [], by: 'user_id' },
 });
-const limited = configWith({ rules: { email: { limit: 2 }, device_id: { limit: 1 }, anonymous_id: { limit: 3 } }, hubBound: 3 });
+// Shared devices are contested by any strong type (default contested.by): user ids, emails (limit 2 here, so a
+// device seen with e0, e1 and e2 is contested) and external ids, including a type named like a prototype key.
+const rules = { rules: { email: { limit: 2 }, device_id: { limit: 1 }, anonymous_id: { limit: 3 }, constructor: { limit: 1 } }, hubBound: 3 };
+const limited = configWith(rules);
+/** The same rules with a blocklist that stops u0, e1@x.io and the crm id c1. */
+const blocking = configWith({ ...rules, blocked: { user_id: ['u0'], email: ['e1@x.io'], crm_id: ['c1'] } });
 
 // A small universe so that claims collide, merge, conflict and form hubs.
 const identifier: fc.Arbitrary<Identifier> = fc.oneof(
@@ -23,6 +35,7 @@ const identifier: fc.Arbitrary<Identifier> = fc.oneof(
   fc.record({ type: fc.constant('email'), value: fc.constantFrom('e0@x.io', 'e1@x.io', 'e2@x.io') }),
   fc.record({ type: fc.constant('device_id'), value: fc.constantFrom('d0', 'd1') }),
   fc.record({ type: fc.constant('anonymous_id'), value: fc.constantFrom('a0', 'a1', 'a2', 'a3', 'a4', 'a5') }),
+  fc.record({ type: fc.constantFrom('crm_id', 'constructor'), value: fc.constantFrom('c0', 'c1') }),
 );
 const claims: fc.Arbitrary<Claim[]> = fc.array(
   fc.record({ eventTime: fc.integer({ min: 0, max: 12 }), identifiers: fc.array(identifier, { minLength: 0, maxLength: 4 }) }),
@@ -56,6 +69,15 @@ function components(cs: readonly Claim[]): string[][] {
   return [...groups.values()].map((g) => g.sort()).sort();
 }
 
+/** Claims as extraction gives them under a config: the values its blocklist stops move to `blocked`. */
+const splitBy = (cs: readonly Claim[], config: IdentityConfig): Claim[] => cs.map((c) => {
+  const all = [...c.identifiers, ...(c.blocked ?? [])];
+  const stopped = (i: Identifier): boolean => blockReason(i.type, i.value, config) !== null;
+  return { ...c, identifiers: all.filter((i) => !stopped(i)), blocked: all.filter(stopped) };
+});
+
+const byKey = (rs: ChangelogRecord[]): ChangelogRecord[] => [...rs].sort((a, b) => (a.key < b.key ? -1 : 1));
+
 const memberSets = (ps: ProfileSnapshot[]): string[][] => ps.map((p) => p.identifiers.map((l) => keyOf(l.identifier)).sort()).sort();
 
 describe('identity graph properties', () => {
@@ -87,7 +109,7 @@ describe('identity graph properties', () => {
     fc.assert(fc.property(claims, fc.array(identifier, { maxLength: 2 }), (cs, erase) => {
       const g = new IdentityGraph(limited);
       const log = cs.flatMap((c) => g.apply(c).changelog);
-      for (const id of erase) log.push(...g.forget(id).changelog);
+      for (const id of erase) log.push(...erased(g.forget(id)).changelog);
       const kept = cs.filter((c) => !c.identifiers.some((i) => erase.some((e) => keyOf(e) === keyOf(i))));
       expect(g.profiles()).toEqual(resolve(kept, limited));
       expect(IdentityGraph.restore(g.changelog(), limited).profiles()).toEqual(g.profiles());
@@ -105,10 +127,26 @@ describe('identity graph properties', () => {
         }
       };
       for (const c of cs) fold(g.apply(c).profiles);
-      if (erase !== null) fold(g.forget(erase).profiles);
+      if (erase !== null) fold(erased(g.forget(erase)).profiles);
       fold(g.reResolve(unlimited).profiles);
       fold(g.reResolve(limited).profiles);
       expect([...seen.values()].sort((a, b) => (a.profileId < b.profileId ? -1 : 1))).toEqual(g.profiles());
+    }), { numRuns: 200 });
+  });
+
+  it('(g) blocking and un-blocking by reResolve equals building under each blocklist from scratch; restore agrees', () => {
+    fc.assert(fc.property(claims, (cs) => {
+      const g = new IdentityGraph(blocking);
+      const log = splitBy(cs, blocking).flatMap((c) => g.apply(c).changelog);
+      expect(g.profiles()).toEqual(resolve(splitBy(cs, blocking), blocking));
+      log.push(...g.reResolve(limited).changelog);
+      const scratch = build(splitBy(cs, limited), limited);
+      expect(g.profiles()).toEqual(scratch.profiles());
+      expect(byKey(g.changelog())).toEqual(byKey(scratch.changelog()));
+      expect(IdentityGraph.restore(log, limited).profiles()).toEqual(g.profiles());
+      log.push(...g.reResolve(blocking).changelog);
+      expect(g.profiles()).toEqual(build(splitBy(cs, blocking), blocking).profiles());
+      expect(byKey(IdentityGraph.restore(log, blocking).changelog())).toEqual(byKey(g.changelog()));
     }), { numRuns: 200 });
   });
 

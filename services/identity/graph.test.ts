@@ -69,7 +69,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'email limit 1: a second email refuses the weaker cookie, the email links alone',
-    config: configWith({ rules: { email: { limit: 1 } } }),
+    config: configWith({ rules: { email: { limit: 1 } }, contested: { types: [], by: [] } }),
     claims: [claim('m1', 1, 'email:e1@shop.com', 'anonymous_id:a1'), claim('m2', 2, 'email:e2@shop.com', 'anonymous_id:a1')],
     want: [['anonymous_id:a1', 'email:e1@shop.com'], ['email:e2@shop.com']],
   },
@@ -90,6 +90,33 @@ const scenarios: Scenario[] = [
     config: configWith({ hubBound: 3 }),
     claims: [claim('m1', 1, 'device_id:tablet', 'anonymous_id:a1'), claim('m2', 2, 'device_id:tablet', 'anonymous_id:a2'), claim('m3', 3, 'device_id:tablet', 'anonymous_id:a3')],
     want: [['anonymous_id:a1', 'anonymous_id:a2', 'anonymous_id:a3', 'device_id:tablet']],
+  },
+  {
+    name: 'a kiosk seen with six emails and no user id is contested: it glues nobody together',
+    claims: [claim('m1', 1, 'device_id:kiosk', 'email:p1@shop.com'), claim('m2', 2, 'device_id:kiosk', 'email:p2@shop.com'), claim('m3', 3, 'device_id:kiosk', 'email:p3@shop.com'), claim('m4', 4, 'device_id:kiosk', 'email:p4@shop.com'), claim('m5', 5, 'device_id:kiosk', 'email:p5@shop.com'), claim('m6', 6, 'device_id:kiosk', 'email:p6@shop.com')],
+    want: [1, 2, 3, 4, 5, 6].map((i) => [`email:p${i}@shop.com`]),
+  },
+  {
+    name: 'the same kiosk with the first rule (only user ids contest) glued five people into one profile',
+    config: configWith({ contested: { types: ['anonymous_id', 'device_id', 'advertising_id'], by: 'user_id' } }),
+    claims: [claim('m1', 1, 'device_id:kiosk', 'email:p1@shop.com'), claim('m2', 2, 'device_id:kiosk', 'email:p2@shop.com'), claim('m3', 3, 'device_id:kiosk', 'email:p3@shop.com'), claim('m4', 4, 'device_id:kiosk', 'email:p4@shop.com'), claim('m5', 5, 'device_id:kiosk', 'email:p5@shop.com'), claim('m6', 6, 'device_id:kiosk', 'email:p6@shop.com')],
+    want: [['device_id:kiosk', ...[1, 2, 3, 4, 5].map((i) => `email:p${i}@shop.com`)], ['email:p6@shop.com']],
+  },
+  {
+    name: 'a phone with two emails of one person (under the email limit) stays linked',
+    claims: [claim('m1', 1, 'device_id:d1', 'email:work@shop.com'), claim('m2', 2, 'device_id:d1', 'email:home@mail.io'), claim('m3', 3, 'device_id:d1', 'user_id:u1')],
+    want: [['device_id:d1', 'email:home@mail.io', 'email:work@shop.com', 'user_id:u1']],
+  },
+  {
+    name: 'a shared tablet seen with two loyalty cards (an external id type limited to one) is contested',
+    config: configWith({ rules: { loyalty_id: { limit: 1 } } }),
+    claims: [claim('m1', 1, 'device_id:t', 'loyalty_id:L1'), claim('m2', 2, 'device_id:t', 'loyalty_id:L2'), claim('m3', 3, 'device_id:t', 'anonymous_id:a1')],
+    want: [['anonymous_id:a1'], ['loyalty_id:L1'], ['loyalty_id:L2']],
+  },
+  {
+    name: 'a cookie seen with two crm ids (any external id type contests, default limit 5) stays linked',
+    claims: [claim('m1', 1, 'anonymous_id:a1', 'crm_id:C1'), claim('m2', 2, 'anonymous_id:a1', 'crm_id:C2')],
+    want: [['anonymous_id:a1', 'crm_id:C1', 'crm_id:C2']],
   },
   {
     name: 'a late event re-resolves: the earlier login wins the cookie',

@@ -4,10 +4,17 @@ import { claimRecord, compact, tombstone } from './changelog.ts';
 import { capture, diff, snapshot, type View } from './diff.ts';
 import { Engine } from './engine.ts';
 import { explainChain } from './explain.ts';
+import { normaliseIdentifier, normaliseType } from './normalise.ts';
 import type { IdentityConfig } from './rules.ts';
-import type { Cause, ChangelogRecord, Claim, Identifier, Link, ProfileSnapshot, Refusal, StepResult } from './types.ts';
+import type { Cause, ChangelogRecord, Claim, DroppedIdentifier, Identifier, Link, ProfileSnapshot, Refusal, StepResult } from './types.ts';
 
 const NO_CAUSE: Cause = { messageId: '', eventTime: 0 };
+
+/** An identifier given by a person or a request, read the way extraction reads it (blocked values included). */
+export type Lookup = { ok: true; identifier: Identifier; blocked: boolean } | { ok: false; dropped: DroppedIdentifier };
+
+/** The outcome of an erasure request: what it did, or why the identifier it names cannot exist. */
+export type Erasure = { ok: true; identifier: Identifier; step: StepResult } | { ok: false; dropped: DroppedIdentifier };
 
 export class IdentityGraph {
   private readonly e: Engine;
@@ -24,9 +31,10 @@ export class IdentityGraph {
   apply(claim: Claim): StepResult {
     const e = this.e;
     const cause = { messageId: claim.messageId, eventTime: claim.eventTime };
-    const adm = e.admit(claim.identifiers, claim.eventTime, claim.messageId);
+    const adm = e.admit(claim.identifiers, claim.blocked, claim.eventTime, claim.messageId);
     if (adm.kind === 'empty') return this.outcome(-1, cause, null, []);
     if (adm.kind === 'known') return this.outcome(adm.claim, cause, null, []);
+    if (adm.kind === 'dormant') return this.outcome(adm.claim, cause, null, [claimRecord(e, adm.claim)]);
     const ids = Array.from(e.claims.ids(adm.claim));
     let before: View;
     if (adm.kind === 'fast') {
@@ -63,7 +71,7 @@ export class IdentityGraph {
     if (e.contested.has(x)) {
       return {
         identifier, code: 'HUB_IDENTIFIER', ...cause,
-        reason: `${identifier.type} "${identifier.value}" was seen with more ${e.config.contested.by} values than one profile may hold (a shared device); it no longer links`,
+        reason: `${identifier.type} "${identifier.value}" was seen with more ${e.contestedBy(x) ?? 'identifier'} values than one profile may hold (a shared device); it no longer links`,
       };
     }
     if (e.hubs.has(x)) {
@@ -73,8 +81,15 @@ export class IdentityGraph {
       };
     }
     const q = e.prof[x] ?? -1, pid = P.idOf[p] ?? '';
-    const slots = e.names.typeNames.map((_, s) => s).sort((a, b) => (e.order[a] ?? 0) - (e.order[b] ?? 0));
-    for (const s of slots) {
+    // Only the types the two profiles hold can be over their limit: never a walk over every type ever seen.
+    const slots = new Set<number>([e.names.slot(x)]);
+    for (const r of [p, q]) {
+      if (r < 0) continue;
+      for (let s = 0; s < P.dense; s++) if (P.count(r, s) > 0) slots.add(s);
+      for (const s of P.sparseCounts(r)?.keys() ?? []) slots.add(s);
+    }
+    const ordered = [...slots].sort((a, b) => (e.prio[a] ?? 0) - (e.prio[b] ?? 0) || ((e.names.typeNames[a] ?? '') < (e.names.typeNames[b] ?? '') ? -1 : 1));
+    for (const s of ordered) {
       const type = e.names.typeNames[s] ?? '', limit = e.limit[s] ?? 0;
       const n = (p >= 0 ? P.count(p, s) : 0) + (q >= 0 ? P.count(q, s) : s === e.names.slot(x) ? 1 : 0);
       if (n <= limit) continue;
@@ -86,8 +101,27 @@ export class IdentityGraph {
     return { identifier, code: 'LIMIT_EXCEEDED', reason: 'conflicts with a stronger identifier of the event', ...cause };
   }
 
+  /**
+   * Reads an identifier given by a person or a request (an erasure, an explanation, a profile look-up) exactly as
+   * extraction reads an event's: type and value cleaned, the value normalised ("  ANA@Acme.io " is
+   * "ana@acme.io"). A blocked value is still an identifier claims may hold; an invalid one is refused with the reason.
+   */
+  normalise(id: Identifier): Lookup {
+    const type = normaliseType(id.type);
+    if (!type.ok) return { ok: false, dropped: { type: id.type.slice(0, 64), raw: id.value.slice(0, 64), code: 'INVALID', reason: type.reason } };
+    const n = normaliseIdentifier(type.value, id.value, this.e.config);
+    if (n.ok) return { ok: true, identifier: n.identifier, blocked: false };
+    return n.blocked !== undefined ? { ok: true, identifier: n.blocked, blocked: true } : { ok: false, dropped: n.dropped };
+  }
+
+  private lookup(id: Identifier): number {
+    const n = this.normalise(id);
+    return n.ok ? this.e.names.lookup(n.identifier) : -1;
+  }
+
+  /** The profile holding the identifier (normalised first, see normalise()), or null. */
   profileOf(id: Identifier): string | null {
-    const x = this.e.names.lookup(id);
+    const x = this.lookup(id);
     const p = x < 0 ? -1 : this.e.prof[x] ?? -1;
     return p < 0 ? null : this.e.profiles.idOf[p] ?? null;
   }
@@ -102,8 +136,9 @@ export class IdentityGraph {
     return [...this.e.profiles.byId.values()].map((p) => snapshot(this.e, p)).sort((a, b) => (a.profileId < b.profileId ? -1 : 1));
   }
 
+  /** The chain of links joining two identifiers (normalised first) of one profile, or null. */
   explain(a: Identifier, b: Identifier): Link[] | null {
-    const xa = this.e.names.lookup(a), xb = this.e.names.lookup(b);
+    const xa = this.lookup(a), xb = this.lookup(b);
     return xa < 0 || xb < 0 ? null : explainChain(this.e, xa, xb);
   }
 
@@ -113,16 +148,30 @@ export class IdentityGraph {
     return ids;
   }
 
-  /** Erasure: drops every claim holding the identifier and re-resolves what they touched; tombstones in changelog. */
-  forget(id: Identifier, cause: Cause = NO_CAUSE): StepResult {
+  /**
+   * Erasure: drops every claim holding the identifier (normalised first; blocked values too) and re-resolves what
+   * they touched; tombstones in the step's changelog. An identifier that cannot be normalised is refused.
+   */
+  forget(id: Identifier, cause: Cause = NO_CAUSE): Erasure {
+    const n = this.normalise(id);
+    if (!n.ok) return n;
+    return { ok: true, identifier: n.identifier, step: this.erase(n.identifier, cause) };
+  }
+
+  private erase(id: Identifier, cause: Cause): StepResult {
     const e = this.e, x = e.names.lookup(id);
-    if (x < 0) return this.outcome(-1, cause, null, []);
-    const region = e.hubs.has(x) ? null : e.collect([e.find(x)]);
-    // A claim that leaves changes the weights of all its identifiers: near-hubs among them need a full rebuild.
-    const targeted = region !== null && region.claims.every((c) => e.claims.ids(c).every((y) => !e.candidates.has(y)));
+    const key = `${id.type}\u0001${id.value}`;
+    const holdsBlocked = (c: number): boolean => e.claims.blocked(c)?.ids.some((b) => `${b.type}\u0001${b.value}` === key) === true;
+    const blockedIn = [...e.claims.withBlocked()].filter(holdsBlocked);
+    if (x < 0 && blockedIn.length === 0) return this.outcome(-1, cause, null, []);
+    const region = x < 0 || e.hubs.has(x) || blockedIn.length > 0 ? null : e.collect([e.find(x)]);
+    const holding = (c: number): boolean => e.claims.alive(c) && (x >= 0 && e.claims.ids(c).includes(x));
+    // A claim that leaves changes the weights of all its identifiers (near-hubs among them need a full rebuild) and
+    // the shared-device state of its hubs; a blocked value's claims sit in any group: rebuild everything then.
+    const targeted = region !== null && region.claims.every((c) => e.claims.ids(c).every((y) => !e.candidates.has(y)))
+      && region.claims.filter(holding).every((c) => e.claims.ids(c).every((y) => !e.hubs.has(y)));
     const before = capture(e, targeted ? region.ids : this.allIds());
-    const holding = (c: number): boolean => e.claims.alive(c) && e.claims.ids(c).includes(x);
-    const doomed = targeted ? region.claims.filter(holding) : Array.from({ length: e.claims.end }, (_, c) => c).filter(holding);
+    const doomed = targeted ? region.claims.filter(holding) : Array.from({ length: e.claims.end }, (_, c) => c).filter((c) => holding(c) || (e.claims.alive(c) && holdsBlocked(c)));
     const changelog = doomed.map((c) => tombstone(e, c));
     for (const c of doomed) e.removeClaim(c);
     if (targeted) {
@@ -135,30 +184,33 @@ export class IdentityGraph {
   }
 
   /**
-   * Re-runs every claim under new rules: values the new config blocks (or finds too long) leave their claims,
-   * then all groups are rebuilt. One StepResult for the whole graph (profileId null): moves, merges, profile
-   * changes and the changelog records (tombstones and re-keyed claims) of the change.
+   * Re-runs every claim under new rules: each claim's values (linkable and blocked) are split again by the new
+   * blocklist — newly blocked values stay in the claim, marked, and newly un-blocked ones link again; values longer
+   * than the new maxValueLength leave it — then all groups are rebuilt. One StepResult for the whole graph
+   * (profileId null): moves, merges, profile changes and the changelog records (tombstones and re-keyed claims).
    */
   reResolve(config: IdentityConfig, cause: Cause = NO_CAUSE): StepResult {
     const e = this.e;
     const before = capture(e, this.allIds());
     const changelog: ChangelogRecord[] = [];
     const end = e.claims.end;
+    const fits = (v: string): boolean => v.length <= config.maxValueLength;
+    const linkable = (i: Identifier): boolean => fits(i.value) && blockReason(i.type, i.value, config) === null;
+    const resplit: Array<{ ids: Identifier[]; blocked: Identifier[]; time: number; msg: string }> = [];
     for (let c = 0; c < end; c++) {
       if (!e.claims.alive(c)) continue;
-      const ids = Array.from(e.claims.ids(c));
-      const kept = ids.filter((y) => {
-        const v = e.names.value(y);
-        return v.length <= config.maxValueLength && blockReason(e.names.type(y), v, config) === null;
-      });
-      if (kept.length === ids.length) continue;
+      const ids = Array.from(e.claims.ids(c), (y) => e.names.identifier(y));
+      const held = e.claims.blocked(c)?.ids ?? [];
+      const all = [...ids, ...held].filter((i) => fits(i.value));
+      const link = all.filter(linkable), blocked = all.filter((i) => !linkable(i));
+      if (link.length === ids.length && blocked.length === held.length) continue;
       changelog.push(tombstone(e, c));
-      const time = e.claims.time[c] ?? 0, msg = e.claims.messageId(c);
+      resplit.push({ ids: link, blocked, time: e.claims.time[c] ?? 0, msg: e.claims.messageId(c) });
       e.removeClaim(c);
-      if (kept.length > 0) {
-        const d = e.store(Int32Array.from(kept), time, msg);
-        changelog.push(claimRecord(e, d));
-      }
+    }
+    for (const r of resplit) {
+      if (r.ids.length === 0 && r.blocked.length === 0) continue;
+      changelog.push(claimRecord(e, e.store(e.internIds(r.ids), r.blocked, r.time, r.msg)));
     }
     e.setConfig(config);
     e.rebuild();
@@ -175,12 +227,22 @@ export class IdentityGraph {
   /** Rebuilds a graph from changelog records (last record per key wins; null removes): restore(g.changelog()) ≡ g. */
   static restore(records: Iterable<ChangelogRecord>, config: IdentityConfig): IdentityGraph {
     const g = new IdentityGraph(config);
+    // Each claim keeps the split (linkable / blocked) it was written with: a new blocklist applies through reResolve,
+    // which writes the re-keyed records.
     for (const v of compact(records).values()) {
       const ids = g.e.internIds(v.identifiers);
-      if (ids.length > 0) g.e.store(ids, v.eventTime, v.messageId);
+      if (ids.length > 0 || (v.blocked?.length ?? 0) > 0) g.e.store(ids, v.blocked, v.eventTime, v.messageId);
     }
     g.e.rebuild();
     return g;
+  }
+
+  /**
+   * Memory the per-type structures hold: count cells (dense rows of the configured types plus sparse cells of the
+   * types clients invent) and the number of types seen. Cells grow with profiles and identifiers, never with types.
+   */
+  footprint(): { countCells: number; types: number } {
+    return { countCells: this.e.profiles.countCells(), types: this.e.names.typeNames.length };
   }
 
   stats(): { identifiers: number; profiles: number; claims: number; hubs: number } {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { context, device, touchpoint } from '../../test/support/builders.ts';
+import { IdentityGraph } from './graph.ts';
 import { extractIdentifiers } from './identifiers.ts';
 import { defaultIdentityConfig } from './rules.ts';
 
@@ -35,5 +36,69 @@ describe('extractIdentifiers', () => {
     const { identifiers, dropped } = extractIdentifiers(tp, config);
     expect(identifiers).toEqual([]);
     expect(dropped.map((d) => `${d.type}:${d.code}`)).toEqual(['user_id:BLOCKED', 'anonymous_id:TOO_LONG', 'email:INVALID', 'phone:INVALID', 'advertising_id:BLOCKED']);
+  });
+});
+
+describe('client-chosen identifier types are ordinary types', () => {
+  const protoKeys = ['constructor', '__proto__', 'CONSTRUCTOR', ' __Proto__ ', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+
+  it.each(protoKeys)('an externalIds type %j is extracted, lower-cased and trimmed', (type) => {
+    const x = extractIdentifiers(touchpoint({ externalIds: [{ type, id: 'x', collection: null }] }), config);
+    expect(x.identifiers).toEqual([{ type: type.trim().toLowerCase(), value: 'x' }]);
+    expect(x.dropped).toEqual([]);
+  });
+
+  it.each(protoKeys)('a value %j of any type is an ordinary value', (value) => {
+    const x = extractIdentifiers(touchpoint({ userId: value, externalIds: [{ type: 'crm_id', id: value, collection: null }] }), config);
+    expect(x.identifiers).toEqual([{ type: 'user_id', value: value.trim() }, { type: 'crm_id', value: value.trim() }]);
+  });
+
+  it.each(protoKeys)('a %j external id links two events like a crm_id does', (type) => {
+    const g = new IdentityGraph(config);
+    const apply = (tp: Parameters<typeof extractIdentifiers>[0]): void => {
+      const x = extractIdentifiers(tp, config);
+      g.apply({ messageId: tp.messageId, eventTime: tp.timestamp, identifiers: x.identifiers });
+    };
+    apply(touchpoint({ userId: 'u1', externalIds: [{ type, id: 'x', collection: null }] }));
+    apply(touchpoint({ traits: { email: 'ana@acme.io' }, externalIds: [{ type, id: 'x', collection: null }] }));
+    const p = g.profileOf({ type: 'user_id', value: 'u1' });
+    expect(p).not.toBeNull();
+    expect(g.profileOf({ type: 'email', value: 'ana@acme.io' })).toBe(p);
+    expect(g.profileOf({ type: type.trim().toLowerCase(), value: 'x' })).toBe(p);
+  });
+
+  it('an external id without a type, or with an over-long one, is dropped with a reason', () => {
+    const x = extractIdentifiers(touchpoint({ externalIds: [{ type: ' \u200b ', id: 'a', collection: null }, { type: 't'.repeat(65), id: 'b', collection: null }] }), config);
+    expect(x.identifiers).toEqual([]);
+    expect(x.dropped.map((d) => [d.code, d.reason])).toEqual([
+      ['INVALID', 'an external id needs a type'], ['INVALID', 'an identifier type has at most 64 characters'],
+    ]);
+  });
+});
+
+describe('the event country, as a code or an English name', () => {
+  const at = (country: string): string[] =>
+    types(touchpoint({ traits: { phone: '07911 123456' }, context: context({ location: { country, region: null, city: null } }) }));
+
+  it.each([['United Kingdom'], ['united kingdom'], ['UNITED KINGDOM'], ['GB'], ['gb'], ['GBR'], ['gbr'], ['826'], ['UK'], ['Great Britain'], [' United Kingdom ']])(
+    'a national number in %j is read as British', (country) => {
+      expect(at(country)).toEqual(['phone:+447911123456']);
+    });
+
+  it.each([['Germany', '030 12345678', '+493012345678'], ['DEU', '030 12345678', '+493012345678'], ['France', '06 12 34 56 78', '+33612345678'],
+    ["Côte d'Ivoire", '01 23 45 67 89', '+2250123456789'], ['Cote d Ivoire', '01 23 45 67 89', '+2250123456789'], ['United States of America', '(415) 555-2671', '+14155552671']])(
+    '%j reads %j as %s', (country, phone, want) => {
+      expect(types(touchpoint({ traits: { phone }, context: context({ location: { country, region: null, city: null } }) }))).toEqual([`phone:${want}`]);
+    });
+
+  it.each([['Atlantis'], ['constructor'], ['__proto__'], [''], ['x'.repeat(1000)]])('%j names no country: the default region (US) is used', (country) => {
+    expect(types(touchpoint({ traits: { phone: '(415) 555-2671' }, context: context({ location: { country, region: null, city: null } }) }))).toEqual(['phone:+14155552671']);
+  });
+});
+
+describe('traits are read as own properties only', () => {
+  it('an email inherited through a prototype the payload set is not the event\'s', () => {
+    const traits = Object.assign(Object.create({ email: 'inherited@acme.io' }) as Record<string, string>, { plan: 'pro' });
+    expect(types(touchpoint({ traits }))).toEqual([]);
   });
 });

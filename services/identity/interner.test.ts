@@ -42,3 +42,14 @@ describe('Interner', () => {
     expect(names.intern('user_id', '42')).not.toBe(names.intern('crm_id', '42'));
   });
 });
+
+describe('type slots', () => {
+  it('more than 65,536 client-chosen types keep their own slots (no 16-bit wrap)', () => {
+    const n = new Interner();
+    const ids = Array.from({ length: 70_000 }, (_, i) => n.intern(`t${i}`, 'x'));
+    expect(new Set(ids).size).toBe(70_000);
+    expect(n.identifier(ids[69_999] ?? -1)).toEqual({ type: 't69999', value: 'x' });
+    expect(n.identifier(ids[65_535] ?? -1)).toEqual({ type: 't65535', value: 'x' });
+    expect(n.lookup({ type: 't4464', value: 'x' })).toBe(ids[4464]);
+  });
+});

@@ -3,11 +3,12 @@
 import { hashText, MessageStore } from './messages.ts';
 import type { Identifier } from './types.ts';
 
-const DEAD = 0xffff;
+/** Slot of a free id. Slots are 32-bit: clients choose types (externalIds), and 65,536 of them must not wrap. */
+const DEAD = -1;
 
 export class Interner {
   private readonly text = new MessageStore();
-  private slots = new Uint16Array(0);
+  private slots = new Int32Array(0);
   /** id + 1 per cell; 0 empty, -1 removed. */
   private table = new Int32Array(1024);
   private used = 0;
@@ -56,7 +57,7 @@ export class Interner {
     if (found >= 0) return found;
     const i = this.free.pop() ?? this.end++;
     if (i >= this.slots.length) {
-      const grown = new Uint16Array(Math.max(i + 1, Math.ceil(this.slots.length * 1.5) + 16));
+      const grown = new Int32Array(Math.max(i + 1, Math.ceil(this.slots.length * 1.5) + 16));
       grown.set(this.slots);
       this.slots = grown;
     }

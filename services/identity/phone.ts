@@ -1,6 +1,7 @@
 // Phone normalisation to E.164 with libphonenumber (full metadata), using a default region for national numbers.
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { Normalised } from './email.ts';
+import { countryCode } from './country.ts';
+import type { Normalised } from './text.ts';
 
 export function normalisePhone(raw: string, defaultRegion: CountryCode): Normalised {
   const text = raw.trim();
@@ -13,8 +14,11 @@ export function normalisePhone(raw: string, defaultRegion: CountryCode): Normali
   return { ok: true, value: phone.number };
 }
 
-/** The region to read national numbers in: the event's country when libphonenumber knows it, else the default. */
+/**
+ * The region to read national numbers in: the event's country (code or English name, see country.ts) when
+ * libphonenumber knows it, else the default.
+ */
 export function phoneRegion(country: string | null | undefined, defaultRegion: CountryCode): CountryCode {
-  const c = country?.trim().toUpperCase();
-  return c && isSupportedCountry(c) ? c : defaultRegion;
+  const c = typeof country === 'string' ? countryCode(country) : null;
+  return c !== null && isSupportedCountry(c) ? c : defaultRegion;
 }

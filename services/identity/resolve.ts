@@ -1,12 +1,13 @@
 // The definition of identity resolution, written for clarity, not speed: profiles as a pure function of a claim set.
 // IdentityGraph must always agree with it (property tests); docs/identity.md explains each rule.
+import { blockedSet, claimText } from './canonical.ts';
 import { hash64 } from './hash.ts';
-import { ruleFor, type IdentityConfig } from './rules.ts';
+import { contests, ruleFor, type IdentityConfig } from './rules.ts';
 import type { Claim, Identifier, Link, ProfileSnapshot } from './types.ts';
 
 const keyOf = (id: Identifier): string => `${id.type}\u0001${id.value}`;
 
-interface Distinct { messageId: string; eventTime: number; canonical: string; keys: string[]; ids: Map<string, Identifier> }
+interface Distinct { messageId: string; eventTime: number; canonical: string; linkText: string; keys: string[]; ids: Map<string, Identifier> }
 
 interface Draft { id: string; founder: Distinct; members: Map<string, Link>; counts: Map<string, number>; lastSeen: number }
 
@@ -15,12 +16,15 @@ export function distinctClaims(claims: readonly Claim[]): Distinct[] {
   const bySet = new Map<string, Distinct>();
   for (const c of claims) {
     const ids = new Map(c.identifiers.map((i) => [keyOf(i), i]));
+    // A claim holding only blocked values links nothing: it cannot change any profile.
     if (ids.size === 0) continue;
     const keys = [...ids.keys()].sort();
-    const canonical = keys.join('\u0002');
+    // Blocked values never link, but a claim keeping some is a claim of its own (they order its ties and ids).
+    const linkText = keys.join('\u0002');
+    const canonical = claimText(linkText, blockedSet(c.blocked)?.text ?? '');
     const seen = bySet.get(canonical);
     if (seen === undefined || c.eventTime < seen.eventTime || (c.eventTime === seen.eventTime && c.messageId < seen.messageId)) {
-      bySet.set(canonical, { messageId: c.messageId, eventTime: c.eventTime, canonical, keys, ids });
+      bySet.set(canonical, { messageId: c.messageId, eventTime: c.eventTime, canonical, linkText, keys, ids });
     }
   }
   return [...bySet.values()].sort((a, b) =>
@@ -29,8 +33,9 @@ export function distinctClaims(claims: readonly Claim[]): Distinct[] {
 
 /**
  * Identifiers that stop linking: seen with more than hubBound distinct identifiers of one type (hubs), or of a
- * contested type seen with more distinct identifiers of the contesting type than that type's limit allows in one
- * profile (a shared device: a cookie seen with two user ids when a profile may hold one).
+ * contested type seen with more distinct identifiers of one contesting type (contested.by) than that type's limit
+ * allows in one profile (a shared device: a cookie seen with two user ids when a profile may hold one, a kiosk
+ * seen with six emails when a profile may hold five).
  */
 export function hubsOf(claims: readonly Distinct[], config: IdentityConfig): Set<string> {
   const neighbours = new Map<string, Map<string, Set<string>>>();
@@ -50,7 +55,8 @@ export function hubsOf(claims: readonly Distinct[], config: IdentityConfig): Set
   const hubs = new Set<string>();
   for (const [k, byType] of neighbours) {
     for (const [t, s] of byType) {
-      const bound = config.contested.by === t && config.contested.types.includes(typeOf.get(k) ?? '') ? ruleFor(config, t).limit : config.hubBound;
+      const shared = config.contested.types.includes(typeOf.get(k) ?? '') && contests(config, t);
+      const bound = shared ? Math.min(ruleFor(config, t).limit, config.hubBound) : config.hubBound;
       if (s.size > bound) hubs.add(k);
     }
   }
@@ -87,7 +93,8 @@ export function resolve(claims: readonly Claim[], config: IdentityConfig): Profi
       a.eventTime < b.eventTime || (a.eventTime === b.eventTime && (a.messageId < b.messageId || (a.messageId === b.messageId && a.canonical < b.canonical)));
     let survivor = acc.reduce<Draft | undefined>((s, d) => (s === undefined || before(firstOf(d), firstOf(s)) ? d : s), undefined);
     if (survivor === undefined) {
-      survivor = { id: `p_${hash64(`${c.messageId}\u0000${c.eventTime}\u0000${c.canonical}`)}`, founder: c, members: new Map(), counts: new Map(), lastSeen: c.eventTime };
+      // The id comes from the linkable set only: passing an event's blocked values or not never changes it.
+      survivor = { id: `p_${hash64(`${c.messageId}\u0000${c.eventTime}\u0000${c.linkText}`)}`, founder: c, members: new Map(), counts: new Map(), lastSeen: c.eventTime };
       live.add(survivor);
     }
     for (const d of acc) {

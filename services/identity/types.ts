@@ -3,12 +3,16 @@
 /** A normalised, typed identifier: user_id, anonymous_id, email, phone, device_id, advertising_id or an externalIds type. */
 export interface Identifier { type: string; value: string }
 
-/** The identifiers one event carried, with the event's time (epoch ms) and messageId. */
-export interface Claim { messageId: string; eventTime: number; identifiers: Identifier[] }
+/**
+ * The identifiers one event carried, with the event's time (epoch ms) and messageId. `blocked`: its valid values
+ * that the blocklist stops from linking (Extraction.blocked), kept so that un-blocking them links them.
+ */
+export interface Claim { messageId: string; eventTime: number; identifiers: Identifier[]; blocked?: Identifier[] }
 
 export interface DroppedIdentifier { type: string; raw: string; code: 'BLOCKED' | 'INVALID' | 'TOO_LONG'; reason: string }
 
-export interface Extraction { identifiers: Identifier[]; dropped: DroppedIdentifier[] }
+/** blocked: the normalised values among `dropped` that only a blocklist stopped (put them in the event's claim). */
+export interface Extraction { identifiers: Identifier[]; dropped: DroppedIdentifier[]; blocked?: Identifier[] }
 
 /** An identifier attached to a profile, with the event that linked it. */
 export interface Link { identifier: Identifier; profileId: string; messageId: string; eventTime: number }
@@ -37,10 +41,13 @@ export type ProfileChange =
   | { kind: 'merged'; profileId: string; into: string }
   | { kind: 'deleted'; profileId: string };
 
-/** One record of the compacted changelog: a distinct claim keyed by its identifier set; null value = tombstone. */
+/**
+ * One record of the compacted changelog: a distinct claim keyed by its identifier set; null value = tombstone.
+ * `blocked` (present only when the claim holds blocked values) restores them marked, still not linking.
+ */
 export interface ChangelogRecord {
   key: string;
-  value: { messageId: string; eventTime: number; identifiers: Identifier[] } | null;
+  value: { messageId: string; eventTime: number; identifiers: Identifier[]; blocked?: Identifier[] } | null;
 }
 
 export interface StepResult {

@@ -81,8 +81,7 @@ export async function runImport(o: ImportOptions): Promise<Summary> {
         const missing = referencedColumns(o.mapping).filter((c) => !item.columns.includes(c));
         if (missing.length > 0) {
           throw new TesseraError('TSR_IMPORT_UNKNOWN_COLUMNS',
-            `the mapping reads columns the file does not have: ${missing.map((c) => JSON.stringify(c)).join(', ')}; the header has ${item.columns.map((c) => JSON.stringify(c)).join(', ')}`,
-            { retriable: false });
+            `the mapping reads columns the file does not have: ${missing.map((c) => JSON.stringify(c)).join(', ')}; the header has ${item.columns.map((c) => JSON.stringify(c)).join(', ')}`);
         }
         continue;
       }
@@ -112,7 +111,7 @@ export async function runImport(o: ImportOptions): Promise<Summary> {
   if (failure) {
     throw new TesseraError('TSR_IMPORT_PRODUCE_FAILED',
       `Kafka did not acknowledge a batch: ${(failure as Error).message}. ${progress.accepted} rows were acknowledged; re-running the import is safe (messageIds are deterministic, so consumers dedupe)`,
-      { retriable: true, cause: failure });
+      { cause: failure });
   }
   return { ...progress, firstRejections, reportPath: progress.rejected > 0 ? o.reportPath : null, dryRun: o.produce === null };
 }

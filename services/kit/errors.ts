@@ -1,14 +1,16 @@
-// Coded errors that cross service boundaries: a stable code, an actionable message, and whether retrying can help.
+// Coded errors that cross service boundaries: a stable code from the catalog, an actionable message, and whether
+// retrying can help (the catalog says).
+import { errorSpec, type ErrorCode } from './error-catalog.ts';
 
 export class TesseraError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly retriable: boolean;
 
-  constructor(code: string, message: string, options: { retriable: boolean; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TesseraError';
     this.code = code;
-    this.retriable = options.retriable;
+    this.retriable = errorSpec(code).retriable;
   }
 }
 
@@ -17,7 +19,7 @@ export class ConfigError extends TesseraError {
   readonly problems: string[];
 
   constructor(problems: string[]) {
-    super('TSR_ERR_CONFIG', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { retriable: false });
+    super('TSR_ERR_CONFIG', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.problems = problems;
   }
 }

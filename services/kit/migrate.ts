@@ -96,8 +96,7 @@ export async function migrate(ch: ClickHouseClient, database: string, dir = migr
     if (recorded !== undefined) {
       if (recorded !== m.checksum) {
         throw new TesseraError('TSR_ERR_MIGRATION_CHANGED',
-          `migration ${m.name} was applied with checksum ${recorded} but the file now has ${m.checksum}; add a new migration instead of editing an applied one`,
-          { retriable: false });
+          `migration ${m.name} was applied with checksum ${recorded} but the file now has ${m.checksum}; add a new migration instead of editing an applied one`);
       }
       report.unchanged.push(m.name);
       continue;
@@ -107,7 +106,7 @@ export async function migrate(ch: ClickHouseClient, database: string, dir = migr
         await run(ch, db, statement);
       } catch (err) {
         throw new TesseraError('TSR_ERR_MIGRATION_FAILED', `migration ${m.name} failed: ${(err as Error).message}\n${statement}`,
-          { retriable: false, cause: err });
+          { cause: err });
       }
     }
     await ch.command({ query: `INSERT INTO ${db}.schema_migrations (name, checksum) VALUES (${str(m.name)}, ${str(m.checksum)})` });

@@ -8,6 +8,7 @@ export interface Readiness { ready: boolean; reason: string }
 export class Ops {
   readonly metrics = new Registry();
   private readiness: Readiness = { ready: false, reason: 'starting' };
+  private probe: (() => Readiness) | null = null;
   private server: Server | null = null;
 
   constructor(service: string) {
@@ -16,11 +17,17 @@ export class Ops {
   }
 
   setReady(ready: boolean, reason: string): void {
+    this.probe = null;
     this.readiness = { ready, reason };
   }
 
+  /** Readiness computed on every request (e.g. StageReadiness), so it cannot go stale between events. */
+  readinessFrom(probe: () => Readiness): void {
+    this.probe = probe;
+  }
+
   get ready(): Readiness {
-    return this.readiness;
+    return this.probe ? this.probe() : this.readiness;
   }
 
   /** Listens on `port` (0 picks a free one); resolves with the bound port. */
@@ -34,7 +41,7 @@ export class Ops {
       if (path === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
       } else if (path === '/readyz') {
-        const r = this.readiness;
+        const r = this.ready;
         res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' })
           .end(`${JSON.stringify({ status: r.ready ? 'ready' : 'not ready', reason: r.reason })}\n`);
       } else if (path === '/metrics') {

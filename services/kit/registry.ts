@@ -1,10 +1,13 @@
 // Confluent wire format over a Confluent-compatible schema registry: register, encode, decode.
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { avroType, readSchema } from './avro.ts';
 import { TesseraError } from './errors.ts';
 
 const MAGIC = 0;
+const RULE = 'BACKWARD';
+/** Levels that keep data written with a new schema readable by consumers on the previous one. */
+const KEEPS_BACKWARD = new Set(['BACKWARD', 'BACKWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE']);
 
 export type Decoded<T> =
   | { ok: true; value: T; schemaId: number }
@@ -15,25 +18,63 @@ export class AvroCodec {
   private readonly writers = new Map<number, Promise<avro.Type>>();
   private readonly resolvers = new Map<string, object>();
 
-  constructor(url: string) {
+  constructor(private readonly url: string) {
     // Retries are ours (see isRetriable): a registry outage pauses consumption instead of failing records.
     this.registry = new SchemaRegistry({ host: url, retry: { retries: 2, initialRetryTimeInSecs: 0.2 } });
   }
 
   /** Registers schemas/avro/<name>.avsc under `subject` (idempotent) and returns its id. */
   async register(name: string, subject: string): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: readSchema(name) }, { subject });
-        return id;
-      } catch (err) {
-        // Services starting together race to set a new subject's compatibility rule after registering the schema;
-        // the loser gets 409 on /config (Apicurio): the schema is in, and the next attempt finds the rule set.
-        const e = err as { status?: number; url?: string };
-        if (e.status === 409 && /\/config\//.test(e.url ?? '') && attempt < 3) continue;
-        throw registryFault(err, `registering ${name} under subject ${subject}`);
-      }
+    try {
+      const level = await this.ensureCompatibility(subject);
+      // The library checks the subject's level against `compatibility` before registering; it is set by now.
+      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: readSchema(name) }, { subject, compatibility: level as COMPATIBILITY, updateConfig: false });
+      return id;
+    } catch (err) {
+      if (err instanceof TesseraError) throw err;
+      throw registryFault(err, `registering ${name} under subject ${subject}`);
     }
+  }
+
+  /**
+   * Gives a subject the BACKWARD rule before its first schema goes in, and returns the level it has.
+   *
+   * Why not the library's own sequence (read the rule; on 404 register, then set the rule): Apicurio's ccompat API
+   * answers a subject that exists without a rule of its own with the global level (NONE), not 404 as Confluent does.
+   * A service reading the rule between another service's register and its rule update saw NONE and failed with
+   * "Compatibility does not match the configuration (BACKWARD != NONE)"; one that died in that window left the
+   * subject at NONE for good. Setting the rule first (allowed on a subject with no schema yet) closes the window,
+   * and NONE is treated as unset since it cannot be told apart from it. Two services setting it at once: the loser
+   * gets 409 ("rule already exists") and reads it again.
+   */
+  private async ensureCompatibility(subject: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const level = await this.compatibilityOf(subject);
+      if (level !== null && KEEPS_BACKWARD.has(level)) return level;
+      if (level !== null && level !== 'NONE') {
+        throw new TesseraError('TSR_ERR_REGISTRY_REJECTED',
+          `subject ${subject} has compatibility ${level}, which does not keep new schemas readable for old consumers; set it to BACKWARD (or FULL, or a transitive variant)`);
+      }
+      const res = await fetch(this.configUrl(subject), {
+        method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: RULE }),
+      });
+      if (res.ok) return RULE;
+      if (res.status === 409 && attempt < 3) continue;
+      throw httpFault(res.status, await res.text(), `setting compatibility ${RULE} on subject ${subject}`);
+    }
+  }
+
+  /** The subject's compatibility level, or null when the subject has neither a rule nor a schema. */
+  private async compatibilityOf(subject: string): Promise<string | null> {
+    const res = await fetch(this.configUrl(subject));
+    if (res.status === 404) return null;
+    const body = await res.text();
+    if (!res.ok) throw httpFault(res.status, body, `reading the compatibility of subject ${subject}`);
+    return String((JSON.parse(body) as { compatibilityLevel?: string }).compatibilityLevel ?? 'NONE').toUpperCase();
+  }
+
+  private configUrl(subject: string): string {
+    return `${this.url.replace(/\/+$/, '')}/config/${encodeURIComponent(subject)}`;
   }
 
   /** Encodes a value of schemas/avro/<name>.avsc in the Confluent wire format with a registered id. */
@@ -101,6 +142,10 @@ function registryFault(err: unknown, doing: string): TesseraError {
   return new TesseraError(
     permanent ? 'TSR_ERR_REGISTRY_REJECTED' : 'TSR_ERR_REGISTRY_UNAVAILABLE',
     `schema registry ${permanent ? 'rejected' : 'failed while'} ${doing}: ${(err as Error).message}`,
-    { retriable: !permanent, cause: err },
+    { cause: err },
   );
+}
+
+function httpFault(status: number, body: string, doing: string): TesseraError {
+  return registryFault(Object.assign(new Error(`HTTP ${status}: ${body.slice(0, 300)}`), { status }), doing);
 }

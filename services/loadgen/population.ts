@@ -1,7 +1,9 @@
 // A seeded synthetic population and its touchpoints, with the ground truth (messageId → person) kept apart.
 // Pure: no clock, no I/O. Scenarios: anonymous browsing then login, several devices per person, cookie churn,
 // shared family devices and emails, SDK placeholder values, CRM imports with messy emails and phones,
-// support tickets by email only, server-side orders.
+// support tickets by email only, server-side orders; and, off by default, B2B shared inboxes, a support desk
+// logging tickets on its agents' computers, app reinstalls that keep only the advertising id, and call-centre
+// rows known only by a national phone number.
 import type { Context, Touchpoint } from '../contract/touchpoint.ts';
 import { Random } from './random.ts';
 
@@ -27,24 +29,38 @@ export interface PopulationOptions {
   cookieChurnRate: number;
   /** Share of people who ever log in (have a user id). */
   registeredRate: number;
+  /** Share of people on a B2B team that shares an inbox (`sales@company`), used at sign-up, in tickets and in the CRM. */
+  sharedInboxRate: number;
+  /** Share of support tickets an agent logs on the agent's own computer (the agent's cookie and device on a customer's ticket). */
+  supportDeskRate: number;
+  /** Chance that an app session starts after a reinstall: new anonymousId and device id, same advertising id; logged-in users log in again. */
+  appResetRate: number;
+  /** Share of people who give their phone (international format) at login and appear in a call-centre export by that phone only, written in national format. */
+  crmPhoneRate: number;
 }
 
 export const defaultPopulation: PopulationOptions = {
   seed: 42, people: 5000, sessions: 6, start: Date.UTC(2026, 9, 1), days: 30,
   sharedDeviceRate: 0.05, sharedEmailRate: 0.03, placeholderRate: 0.01, invalidRate: 0.002,
   maxDevices: 3, cookieChurnRate: 0.15, registeredRate: 0.8,
+  // Off by default: a rate of 0 draws nothing from the generator, so the scenarios above keep their populations.
+  sharedInboxRate: 0, supportDeskRate: 0, appResetRate: 0, crmPhoneRate: 0,
 };
 
 export interface Generated { touchpoints: Touchpoint[]; truth: Map<string, number> }
 
+/** One phone number of a region in both ways people write it; the random draws are the same whichever form is used. */
+interface PhoneForms { national: string; international: string }
+
+// `usual` is the form this region's customers type by default (kept from the first version of the generator).
 const REGIONS = [
-  { country: 'US', region: 'CA', city: 'San Francisco', locale: 'en-US', tz: 'America/Los_Angeles', phone: (r: Random) => `(415) ${r.int(200, 999)}-${r.int(1000, 9999)}` },
-  { country: 'US', region: 'NY', city: 'New York', locale: 'en-US', tz: 'America/New_York', phone: (r: Random) => `+1 212-${r.int(200, 999)}-${r.int(1000, 9999)}` },
-  { country: 'GB', region: 'ENG', city: 'London', locale: 'en-GB', tz: 'Europe/London', phone: (r: Random) => `07${r.int(400, 499)} ${r.int(100000, 999999)}` },
-  { country: 'DE', region: 'BE', city: 'Berlin', locale: 'de-DE', tz: 'Europe/Berlin', phone: (r: Random) => `+49 30 ${r.int(1000000, 9999999)}` },
-  { country: 'FR', region: 'IDF', city: 'Paris', locale: 'fr-FR', tz: 'Europe/Paris', phone: (r: Random) => `06 ${r.int(10, 38)} ${r.int(10, 99)} ${r.int(10, 99)} ${r.int(10, 99)}` },
-  { country: 'IN', region: 'MH', city: 'Mumbai', locale: 'en-IN', tz: 'Asia/Kolkata', phone: (r: Random) => `+91 98${r.int(10000000, 99999999)}` },
-  { country: 'BR', region: 'SP', city: 'São Paulo', locale: 'pt-BR', tz: 'America/Sao_Paulo', phone: (r: Random) => `+55 11 9${r.int(1000, 9999)}-${r.int(1000, 9999)}` },
+  { country: 'US', region: 'CA', city: 'San Francisco', locale: 'en-US', tz: 'America/Los_Angeles', usual: 'national', phone: (r: Random): PhoneForms => { const a = r.int(200, 999), b = r.int(1000, 9999); return { national: `(415) ${a}-${b}`, international: `+1 415-${a}-${b}` }; } },
+  { country: 'US', region: 'NY', city: 'New York', locale: 'en-US', tz: 'America/New_York', usual: 'international', phone: (r: Random): PhoneForms => { const a = r.int(200, 999), b = r.int(1000, 9999); return { national: `(212) ${a}-${b}`, international: `+1 212-${a}-${b}` }; } },
+  { country: 'GB', region: 'ENG', city: 'London', locale: 'en-GB', tz: 'Europe/London', usual: 'national', phone: (r: Random): PhoneForms => { const a = r.int(400, 499), b = r.int(100000, 999999); return { national: `07${a} ${b}`, international: `+44 7${a} ${b}` }; } },
+  { country: 'DE', region: 'BE', city: 'Berlin', locale: 'de-DE', tz: 'Europe/Berlin', usual: 'international', phone: (r: Random): PhoneForms => { const a = r.int(1000000, 9999999); return { national: `030 ${a}`, international: `+49 30 ${a}` }; } },
+  { country: 'FR', region: 'IDF', city: 'Paris', locale: 'fr-FR', tz: 'Europe/Paris', usual: 'national', phone: (r: Random): PhoneForms => { const a = r.int(10, 38), b = r.int(10, 99), c = r.int(10, 99), d = r.int(10, 99); return { national: `06 ${a} ${b} ${c} ${d}`, international: `+33 6 ${a} ${b} ${c} ${d}` }; } },
+  { country: 'IN', region: 'MH', city: 'Mumbai', locale: 'en-IN', tz: 'Asia/Kolkata', usual: 'international', phone: (r: Random): PhoneForms => { const a = r.int(10000000, 99999999); return { national: `098${a}`, international: `+91 98${a}` }; } },
+  { country: 'BR', region: 'SP', city: 'São Paulo', locale: 'pt-BR', tz: 'America/Sao_Paulo', usual: 'international', phone: (r: Random): PhoneForms => { const a = r.int(1000, 9999), b = r.int(1000, 9999); return { national: `(11) 9${a}-${b}`, international: `+55 11 9${a}-${b}` }; } },
 ] as const;
 const emptyContext = (): Context => ({
   ip: null, userAgent: null, locale: null, timezone: null, page: null, campaign: null, device: null, os: null, app: null, location: null, traits: {},
@@ -61,11 +77,17 @@ const PAGES = ['/', '/pricing', '/product/tessera', '/blog/identity', '/docs', '
 const PRODUCTS = ['Tile', 'Mosaic', 'Grout', 'Trowel'];
 const CAMPAIGNS = [null, { source: 'google', medium: 'cpc', name: 'brand' }, { source: 'newsletter', medium: 'email', name: 'nov' }];
 const PLACEHOLDER_EMAILS = ['undefined', 'null', 'none', 'test@test.com', ''];
+const INBOXES = ['sales', 'info', 'team', 'hello', 'office', 'orders'];
+const COMPANIES = ['northwind', 'globex', 'initech', 'umbrella', 'hooli', 'vandelay'];
 
 interface Device { kind: DeviceKind; id: string; model: string; os: string; cookie: string; app: boolean; adId: string | null; shared: boolean }
 interface Person {
-  id: number; userId: string; email: string; phone: string; crmId: string; region: (typeof REGIONS)[number];
+  id: number; userId: string; email: string; phone: string; phoneForms: PhoneForms; crmId: string; region: (typeof REGIONS)[number];
   devices: Device[]; registered: boolean;
+  /** The team's shared inbox (B2B), if the person is on such a team. */
+  inbox: string | null;
+  /** Gives the phone at login and is in the call-centre export by phone only. */
+  phoneLead: boolean;
 }
 
 function makeDevice(r: Random, kind: DeviceKind, shared = false): Device {
@@ -79,6 +101,35 @@ function makeDevice(r: Random, kind: DeviceKind, shared = false): Device {
 
 function messyEmail(r: Random, email: string): string {
   return r.pick([email, email.toUpperCase(), ` ${email} `, email.replace(/^./, (c) => c.toUpperCase())]);
+}
+
+/** A national number as a call centre types it: with its spaces and punctuation, or digits only. */
+function messyNationalPhone(r: Random, national: string): string {
+  return r.chance(0.5) ? national : national.replace(/[^0-9]/g, '');
+}
+
+/** Teams of 2 to 6 consecutive selected people, each team with one shared inbox at its company's domain. */
+function assignInboxes(r: Random, people: Person[], rate: number): void {
+  let left = 0;
+  let inbox = '';
+  for (const p of people) {
+    if (!r.chance(rate)) continue;
+    if (left === 0) { left = r.int(2, 6); inbox = `${r.pick(INBOXES)}@${r.pick(COMPANIES)}-${r.hex(4)}.com`; }
+    p.inbox = inbox;
+    left -= 1;
+  }
+}
+
+/** A few people work at the support desk: each gets a work computer whose cookie never changes; tickets are logged on it. */
+function hireAgents(r: Random, people: Person[]): { agent: Person; desk: Device }[] {
+  const count = Math.min(people.length, Math.max(2, Math.round(people.length / 500)));
+  const agents = new Map<number, Person>();
+  while (agents.size < count) { const p = people[r.int(0, people.length - 1)]!; agents.set(p.id, p); }
+  return [...agents.values()].map((agent) => {
+    const desk = makeDevice(r, 'desktop', true); // `shared`: no cookie churn, others' tickets are logged on it
+    agent.devices.push(desk);
+    return { agent, desk };
+  });
 }
 
 /** Builds the population and every touchpoint, sorted by time except the CRM import, which arrives last. */
@@ -98,15 +149,22 @@ export function generate(o: PopulationOptions): Generated {
       if (o.maxDevices >= 3 && r.chance(0.15)) devices.push(makeDevice(r, 'tablet'));
       for (let extra = 3; extra < o.maxDevices; extra++) if (r.chance(0.1)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
       if (sharedPc) devices.push(sharedPc);
+      const userId = `usr_${r.hex(10)}`;
+      const email = familyEmail ?? `${r.pick(['ana', 'ben', 'chen', 'dara', 'eli', 'femi', 'gus', 'hana'])}.${r.hex(5)}@${r.pick(['gmail.com', 'outlook.com', 'acme.io', 'web.de'])}`;
+      const phoneForms = region.phone(r);
       const p: Person = {
-        id: i, userId: `usr_${r.hex(10)}`, email: familyEmail ?? `${r.pick(['ana', 'ben', 'chen', 'dara', 'eli', 'femi', 'gus', 'hana'])}.${r.hex(5)}@${r.pick(['gmail.com', 'outlook.com', 'acme.io', 'web.de'])}`,
-        phone: region.phone(r), crmId: `crm-${100000 + i}`, region, devices, registered: r.chance(o.registeredRate),
+        id: i, userId, email, phone: phoneForms[region.usual], phoneForms, crmId: `crm-${100000 + i}`, region, devices,
+        registered: r.chance(o.registeredRate), inbox: null, phoneLead: false,
       };
       members.push(p);
       people.push(p);
     }
     households.push(members);
   }
+  // The optional scenarios draw only when enabled, after the people, so the default population is unchanged.
+  if (o.sharedInboxRate > 0) assignInboxes(r, people, o.sharedInboxRate);
+  const desks = o.supportDeskRate > 0 ? hireAgents(r, people) : [];
+  if (o.crmPhoneRate > 0) for (const p of people) p.phoneLead = r.chance(o.crmPhoneRate);
 
   const out: Touchpoint[] = [];
   const truth = new Map<string, number>();
@@ -135,24 +193,31 @@ export function generate(o: PopulationOptions): Generated {
     for (let s = 0; s < sessions; s++) {
       const d = r.pick(p.devices);
       if (!d.app && !d.shared && r.chance(o.cookieChurnRate)) d.cookie = r.uuid(); // cookie churn: cleared cookies, new browser
+      // A reinstalled app: a new anonymousId and vendor device id; the advertising id survives; a logged-in user logs in again.
+      const reinstalled = d.app && o.appResetRate > 0 && r.chance(o.appResetRate);
+      if (reinstalled) d.id = r.uuid().toUpperCase();
       const source = d.app ? (d.os === 'iOS' ? 'ios' : 'android') : 'web';
       const loggedIn = s >= loginSession;
+      const logsIn = s === loginSession || (reinstalled && s > loginSession);
       const anonymousId = r.chance(o.placeholderRate) ? 'null' : (d.app ? d.id.toLowerCase() : d.cookie);
       const views = r.int(1, 6);
       for (let v = 0; v < views; v++) {
         ts += r.int(5_000, 240_000);
         const page = r.pick(PAGES);
-        const t = { ...base(p, ts, source), type: (d.app ? 'screen' : 'page') as Touchpoint['type'], name: page, anonymousId, userId: loggedIn && s > loginSession ? p.userId : null, context: ctx(p, d, d.app ? null : page) };
+        const t = { ...base(p, ts, source), type: (d.app ? 'screen' : 'page') as Touchpoint['type'], name: page, anonymousId, userId: loggedIn && !logsIn ? p.userId : null, context: ctx(p, d, d.app ? null : page) };
         emit(p, t);
         if (page.startsWith('/product') && r.chance(0.5)) {
           ts += r.int(1000, 20_000);
           emit(p, { ...base(p, ts, source), event: r.chance(o.invalidRate * 50) ? '' : 'Product Viewed', anonymousId, userId: t.userId, context: t.context, properties: { product: r.pick(PRODUCTS), price: r.int(5, 200) } });
         }
       }
-      if (s === loginSession) {
+      if (logsIn) {
         ts += r.int(2000, 60_000);
-        const email = r.chance(o.placeholderRate * 3) ? r.pick(PLACEHOLDER_EMAILS) : messyEmail(r, p.email);
-        emit(p, { ...base(p, ts, source), type: 'identify', userId: p.userId, anonymousId, context: ctx(p, d, null), traits: { email, name: `Person ${p.id}`, plan: r.pick(['free', 'pro', 'team']) } });
+        let email = r.chance(o.placeholderRate * 3) ? r.pick(PLACEHOLDER_EMAILS) : messyEmail(r, p.email);
+        if (p.inbox !== null && r.chance(0.5)) email = messyEmail(r, p.inbox); // signed up with the team's inbox
+        const identify: Touchpoint = { ...base(p, ts, source), type: 'identify', userId: p.userId, anonymousId, context: ctx(p, d, null), traits: { email, name: `Person ${p.id}`, plan: r.pick(['free', 'pro', 'team']) } };
+        if (p.phoneLead) identify.traits.phone = p.phoneForms.international; // the checkout form asks for it with the country code
+        emit(p, identify);
       }
       if (loggedIn && r.chance(0.3)) {
         ts += r.int(10_000, 120_000);
@@ -163,7 +228,13 @@ export function generate(o: PopulationOptions): Generated {
     }
     if (r.chance(0.15)) {
       // A support ticket, known only by the email the customer wrote from.
-      emit(p, { ...base(p, o.start + Math.floor(r.next() * span), 'support'), event: 'Ticket Created', traits: { email: messyEmail(r, p.email) }, properties: { channel: r.pick(['email', 'chat']) } });
+      const ticket: Touchpoint = { ...base(p, o.start + Math.floor(r.next() * span), 'support'), event: 'Ticket Created', traits: { email: messyEmail(r, p.email) }, properties: { channel: r.pick(['email', 'chat']) } };
+      if (p.inbox !== null && r.chance(0.7)) ticket.traits = { email: messyEmail(r, p.inbox) }; // written from the team's inbox
+      if (desks.length > 0 && r.chance(o.supportDeskRate)) {
+        // Taken on the phone and logged by an agent: the agent's browser cookie and computer travel with the customer's email.
+        const { agent, desk } = r.pick(desks);
+        emit(p, { ...ticket, anonymousId: desk.cookie, context: ctx(agent, desk, '/helpdesk'), properties: { channel: 'phone' } });
+      } else emit(p, ticket);
     }
   }
   out.sort((a, b) => a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : 1));
@@ -171,12 +242,24 @@ export function generate(o: PopulationOptions): Generated {
   // The CRM export lands at the end, late: every registered customer with email, phone in local formats and CRM id.
   for (const p of people) {
     if (!p.registered || !r.chance(0.6)) continue;
+    const email = p.inbox !== null && r.chance(0.5) ? p.inbox : p.email;
     emit(p, {
       ...base(p, o.start + Math.floor(r.next() * span), 'crm'), type: 'identify', userId: p.userId,
       // The CRM knows the customer's country: the resolver reads national phone formats in that region.
       context: { ...emptyContext(), location: { country: p.region.country, region: null, city: null } },
-      traits: { email: messyEmail(r, p.email), phone: p.phone },
+      traits: { email: messyEmail(r, email), phone: p.phone },
       externalIds: [{ type: 'crm_id', id: p.crmId, collection: 'contacts' }],
+    });
+  }
+  // The call centre's export, last of all: a row per caller with the number in national format, the country, and the
+  // call centre's own id; no user id, no email. Only the phone can tie it to the person.
+  for (const p of people) {
+    if (!p.phoneLead) continue;
+    emit(p, {
+      ...base(p, o.start + Math.floor(r.next() * span), 'crm'), type: 'identify',
+      context: { ...emptyContext(), location: { country: p.region.country, region: null, city: null } },
+      traits: { phone: messyNationalPhone(r, p.phoneForms.national), name: `Person ${p.id}` },
+      externalIds: [{ type: 'callcentre_id', id: `cc-${r.hex(8)}`, collection: 'users' }],
     });
   }
   return { touchpoints: out, truth };

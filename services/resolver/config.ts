@@ -17,6 +17,8 @@ const shape = {
   TESSERA_RESOLVER_DEDUPE_WINDOW: intFromEnv(500_000, 0),
   // How long a silent member keeps the input: a crashed resolver's successor waits this long before taking over.
   TESSERA_RESOLVER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
+  // Running but without an answer from Kafka, or with records waiting and nothing committed, for this long: not ready.
+  TESSERA_RESOLVER_STALL_MS: intFromEnv(15_000, 1_000),
   ...topicLayoutEnv,
   TESSERA_HTTP_PORT: intFromEnv(9464),
   TESSERA_HTTP_HOST: z.string().default('127.0.0.1'),

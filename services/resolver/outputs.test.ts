@@ -53,4 +53,30 @@ describe('OutputBatch', () => {
     expect(out.resolved[0]!.value!.identifiers).toEqual([]);
     expect(out.counts.unresolved).toBe(1);
   });
+
+  it.each([
+    ['merged away', { kind: 'merged' as const, profileId: 'p2', into: 'p1' }, 'merged'],
+    ['deleted', { kind: 'deleted' as const, profileId: 'p2' }, null],
+  ])('a profile created and %s in one batch is published active first, so downstream learns its identifiers', (_name, end, lastState) => {
+    let v = 0;
+    const out = new OutputBatch(() => ++v);
+    const t = touchpoint({ anonymousId: 'c2' });
+    const extraction = { identifiers: [{ type: 'anonymous_id', value: 'c2' }], dropped: [] };
+    out.addEvent(t, extraction, step({ profileId: 'p2', profiles: [snapshot('p2', ['c2'])] }), 5);
+    out.addEvent(t, extraction, step({ profileId: 'p1', profiles: [end, snapshot('p1', ['u1', 'c2'])] }), 5);
+
+    const records = out.profileRecords();
+    const p2 = records.filter((r) => r.key === 'p2');
+    expect(p2.map((r) => r.value?.state ?? null)).toEqual(['active', lastState]);
+    expect(p2[0]!.value!.identifiers.map((i) => i.value)).toEqual(['c2']);
+    expect(p2[0]!.version).toBeLessThan(p2[1]!.version); // the end supersedes it, on the compacted topic and in ClickHouse
+    // The survivor's snapshot, which holds c2 now, is newer than p2's active one: identities keep p1 for c2.
+    expect(records.find((r) => r.key === 'p1')!.version).toBeGreaterThan(p2[0]!.version);
+  });
+
+  it('publishes a profile active before and merged in this batch only as merged (its anchor went out earlier)', () => {
+    const out = new OutputBatch(() => 1);
+    out.addStep(step({ profiles: [{ kind: 'merged', profileId: 'p2', into: 'p1' }] }));
+    expect(out.profileRecords().map((r) => [r.key, r.value?.state])).toEqual([['p2', 'merged']]);
+  });
 });

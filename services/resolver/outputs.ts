@@ -15,6 +15,12 @@ export class OutputBatch {
   readonly resolved: ResolvedOut[] = [];
   readonly changes: Out<IdentityChangeRecord>[] = [];
   private readonly profiles = new Map<string, Out<ProfileRecord>>();
+  /**
+   * The last active snapshot of each profile merged away or deleted later in this batch. Coalescing would publish
+   * such a profile only as merged (or as a tombstone), so downstream would never learn its identifiers: no anchor row,
+   * and the events resolved to it could not be followed to the current profile. It is published before its end.
+   */
+  private readonly lastActive = new Map<string, Out<ProfileRecord>>();
   private readonly claims = new Map<string, Out<ClaimRecord>>();
   counts = { merges: 0, moves: 0, refusals: 0, links: 0, unresolved: 0 };
 
@@ -68,6 +74,10 @@ export class OutputBatch {
 
   private addProfile(p: ProfileChange): void {
     const version = this.nextVersion();
+    if (p.kind !== 'upsert') {
+      const previous = this.profiles.get(p.profileId);
+      if (previous?.value?.state === 'active') this.lastActive.set(p.profileId, previous);
+    }
     if (p.kind === 'deleted') {
       this.profiles.set(p.profileId, { key: p.profileId, version, value: null });
       return;
@@ -90,8 +100,9 @@ export class OutputBatch {
     });
   }
 
+  /** The profile records to publish: per key in version order, each key's latest state last (compaction keeps it). */
   profileRecords(): Out<ProfileRecord>[] {
-    return [...this.profiles.values()];
+    return [...this.lastActive.values(), ...this.profiles.values()];
   }
 
   claimRecords(): Out<ClaimRecord>[] {
@@ -103,7 +114,7 @@ export class OutputBatch {
   }
 
   get size(): number {
-    return this.resolved.length + this.changes.length + this.profiles.size + this.claims.size;
+    return this.resolved.length + this.changes.length + this.lastActive.size + this.profiles.size + this.claims.size;
   }
 }
 

@@ -5,15 +5,18 @@ import { backoff, sleep } from '../kit/backoff.ts';
 import { deadLetter } from '../kit/dead-letter.ts';
 import { describe as describeError } from '../kit/errors.ts';
 import { createMissingTopics, idempotentProducer } from '../kit/kafka.ts';
+import { LagMonitor } from '../kit/lag.ts';
 import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
+import { failureReason, PoisonRecordError, PoisonRecords, PROCESSING_FAILED } from '../kit/poison.ts';
+import { StageReadiness } from '../kit/readiness.ts';
 import { SCHEMAS, type DeadLetterRecord, type ResolvedEvent } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { topicNames, type Topics } from '../kit/topics.ts';
 import { singleOwnerAssigner } from './assigner.ts';
 import type { ResolverConfig } from './config.ts';
-import { extractIdentifiers, IdentityGraph, type StepResult } from '../identity/index.ts';
+import { extractIdentifiers, IdentityGraph, type Extraction, type StepResult } from '../identity/index.ts';
 import type { ResolverMetrics } from './metrics.ts';
 import { OutputBatch, type Out } from './outputs.ts';
 import { RecentMessages } from './dedupe.ts';
@@ -31,6 +34,12 @@ export interface ResolverDeps {
   ops: Ops;
   metrics: ResolverMetrics;
   now?: () => number;
+  /**
+   * Test-only seam, never set by main.ts: called right after a touchpoint was applied to the graph, inside the
+   * per-record failure handling. An e2e test throws from it to make one real record fail after the graph changed
+   * (a half-applied event), without replacing any component.
+   */
+  afterApply?: (touchpoint: Touchpoint) => void;
 }
 
 const SERVICE = 'resolver';
@@ -54,12 +63,26 @@ export class Resolver {
   private open: OpenTransaction | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly recent: RecentMessages;
+  /** Records whose resolution threw: dead-lettered on the replay instead of being applied again. */
+  private readonly poison = new PoisonRecords();
+  private readonly readiness: StageReadiness;
+  private readonly lag: LagMonitor;
+  private committedInSession = false;
 
   constructor(private readonly d: ResolverDeps) {
     this.topics = topicNames(d.config.TESSERA_TOPIC_PREFIX);
     this.now = d.now ?? Date.now;
     this.clock = new VersionClock(this.now);
     this.recent = new RecentMessages(d.config.TESSERA_RESOLVER_DEDUPE_WINDOW);
+    const stallMs = d.config.TESSERA_RESOLVER_STALL_MS;
+    this.readiness = new StageReadiness({ stallMs, runningReason: 'resolving', now: this.now });
+    d.ops.readinessFrom(() => this.readiness.readiness());
+    this.lag = new LagMonitor({
+      kafka: d.kafka, groupId: d.config.group, topic: this.topics.touchpoints, log: d.log,
+      intervalMs: Math.max(500, Math.min(5_000, Math.floor(stallMs / 3))),
+      onLag: (lag) => this.onLag(lag),
+      onFailure: () => d.metrics.lag.reset(), // unknown, not a stale number
+    });
   }
 
   /** Creates topics, registers schemas, then consumes until stop(); failures restart the session with backoff. */
@@ -76,6 +99,7 @@ export class Resolver {
       claim: await this.d.codec.register(SCHEMAS.claim, subject(t.changelog)),
       deadLetter: await this.d.codec.register(SCHEMAS.deadLetter, subject(t.dlq)),
     };
+    this.lag.start();
     this.supervisor = this.supervise();
   }
 
@@ -83,6 +107,8 @@ export class Resolver {
     this.stopping = true;
     this.endSession?.(null);
     await this.supervisor;
+    await this.lag.stop();
+    this.readiness.enter('stopped', 'stopped');
   }
 
   /** The graph, for tests and the explain endpoint; null while it is being restored. */
@@ -93,10 +119,19 @@ export class Resolver {
   private async supervise(): Promise<void> {
     const delay = backoff(500, 15_000);
     while (!this.stopping) {
+      this.committedInSession = false;
       const err = await this.session();
       if (this.stopping) break;
+      this.readiness.enter('restarting', `restarting after: ${err ? describeError(err) : 'session ended'}`);
+      // A session that committed was healthy until it failed: the next failure starts the back-off from the bottom.
+      if (this.committedInSession) delay.reset();
+      if (err instanceof PoisonRecordError) {
+        // Not a fault of Kafka or the registry: replay at once, the record goes to the DLQ this time.
+        this.d.metrics.poisonRestarts.inc();
+        this.d.log.error({ err, ...err.ref }, 'resolving one record threw; rebuilding the graph and replaying without it');
+        continue;
+      }
       const wait = delay.next();
-      this.d.ops.setReady(false, `restarting after: ${err ? describeError(err) : 'session ended'}`);
       this.d.log.error({ err, retryInMs: wait, graphKept: this.graph !== null }, 'resolver session failed; starting a new one');
       await sleep(wait);
     }
@@ -104,7 +139,7 @@ export class Resolver {
 
   /** One producer + consumer lifetime. Resolves with the error that ended it (null on stop). */
   private async session(): Promise<Error | null> {
-    const { config, kafka, log, ops } = this.d;
+    const { config, kafka, log } = this.d;
     this.sessionFailed = false;
     const ended = new Promise<Error | null>((resolve) => { this.endSession = resolve; });
     // Connecting a transactional producer fences any zombie with the same transactional id and aborts its
@@ -132,10 +167,13 @@ export class Resolver {
         if (owns && !this.graph && !this.restoring) {
           this.restoring = this.restore().catch((err: Error) => this.fail(err)).finally(() => { this.restoring = null; });
         }
-        if (!owns) ops.setReady(true, 'standby: another resolver instance owns the input');
+        if (!owns) this.readiness.enter('standby', 'standby: another resolver instance owns the input');
         log.info({ owns, assignment: e.payload.memberAssignment }, owns ? 'owning the input' : 'standing by');
       });
       consumer.on(consumer.events.CRASH, (e) => this.fail(e.payload.error));
+      // Kafka answered: readiness goes stale without these (an outage shows as silence, not as an error).
+      consumer.on(consumer.events.FETCH, () => this.readiness.contact());
+      consumer.on(consumer.events.HEARTBEAT, () => this.readiness.contact());
       // After a rebalance kafkajs fetches again from the committed offsets, so records already in the open
       // transaction would be resolved twice: end the session, which aborts it and rebuilds the graph.
       consumer.on(consumer.events.REBALANCING, () => { if (this.open) this.fail(new Error('rebalance while a transaction was open')); });
@@ -203,7 +241,6 @@ export class Resolver {
         resolveOffset(chunk[chunk.length - 1]!.offset);
         await heartbeat();
       }
-      this.d.metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
     } catch (err) {
       // Do not let kafkajs retry the batch: the graph may hold changes whose transaction did not commit.
       this.fail(err as Error);
@@ -238,6 +275,11 @@ export class Resolver {
     }
     timer();
     this.graphDirty = false;
+    this.committedInSession = true;
+    // Records up to these offsets are settled (resolved or dead-lettered): no longer suspects.
+    for (const o of open.offsets.values()) this.poison.committed(o.topic, o.partition, o.offset);
+    this.readiness.progress();
+    metrics.lastCommit.set(this.now() / 1000);
     const t = open.tally;
     metrics.transactions.inc({ outcome: 'committed' });
     metrics.eventsIn.inc(t.events);
@@ -249,12 +291,11 @@ export class Resolver {
     metrics.unresolved.inc(t.unresolved);
     metrics.duplicates.inc(t.duplicates);
     this.updateGauges();
-    this.d.ops.setReady(true, 'resolving');
   }
 
   private async restore(): Promise<void> {
-    const { config, kafka, codec, log, ops, metrics } = this.d;
-    ops.setReady(false, 'restoring the identity graph from the changelog');
+    const { config, kafka, codec, log, metrics } = this.d;
+    this.readiness.enter('restoring', 'restoring the identity graph from the changelog');
     const started = this.now();
     this.restoreCount += 1;
     const records = await readChangelog({
@@ -268,7 +309,16 @@ export class Resolver {
     metrics.restores.inc();
     this.updateGauges();
     log.info({ changelogRecords: records.length, ...this.graph.stats(), ms: this.now() - started }, 'identity graph restored');
-    ops.setReady(true, 'resolving');
+    this.readiness.enter('running');
+  }
+
+  private onLag(lag: Map<number, bigint>): void {
+    let total = 0n;
+    for (const [partition, n] of lag) {
+      this.d.metrics.lag.set({ partition: String(partition) }, Number(n));
+      total += n;
+    }
+    this.readiness.measured(total);
   }
 
   /** Decodes, validates and resolves a chunk, and sends its records in the open transaction. */
@@ -285,17 +335,36 @@ export class Resolver {
     const resolvedAt = this.now();
     this.graphDirty = true;
     for (const { m, d } of decoded) {
-      const origin = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null };
+      const ref = { topic: batch.topic, partition: batch.partition, offset: m.offset };
+      const origin = { ...ref, key: m.key ?? null, value: m.value ?? null };
+      const known = this.poison.verdict(ref);
+      if (known.kind === 'dead-letter') { dead.push(deadLetter(SERVICE, origin, known.code, known.reason, resolvedAt)); continue; }
       if (!d.ok) { dead.push(deadLetter(SERVICE, origin, d.code, d.reason, resolvedAt)); continue; }
-      const valid = validateTouchpoint(d.value);
-      if (!valid.ok) { dead.push(deadLetter(SERVICE, origin, valid.code, valid.reason, resolvedAt)); continue; }
+      // Checking and extracting do not touch the graph: a throw there dead-letters the record on the spot.
+      let extraction: Extraction;
+      try {
+        const valid = validateTouchpoint(d.value);
+        if (!valid.ok) { dead.push(deadLetter(SERVICE, origin, valid.code, valid.reason, resolvedAt)); continue; }
+        extraction = extractIdentifiers(d.value, config.identity);
+      } catch (err) {
+        dead.push(deadLetter(SERVICE, origin, PROCESSING_FAILED, failureReason('extracting identifiers', err), resolvedAt));
+        continue;
+      }
       if (this.recent.seen(d.value.messageId)) { open.tally.duplicates += 1; continue; }
-      const extraction = extractIdentifiers(d.value, config.identity);
-      const step = extraction.identifiers.length === 0
-        ? unresolvedStep()
-        : graph.apply({ messageId: d.value.messageId, eventTime: d.value.timestamp, identifiers: extraction.identifiers });
-      // Written with our own touchpoint schema: its bytes go into the resolved event as they are.
-      out.addEvent(d.value, extraction, step, resolvedAt, d.schemaId === ids.touchpoint ? m.value!.subarray(5) : null);
+      try {
+        const step = extraction.identifiers.length === 0
+          ? unresolvedStep()
+          : graph.apply({ messageId: d.value.messageId, eventTime: d.value.timestamp, identifiers: extraction.identifiers });
+        this.d.afterApply?.(d.value);
+        // Written with our own touchpoint schema: its bytes go into the resolved event as they are.
+        out.addEvent(d.value, extraction, step, resolvedAt, d.schemaId === ids.touchpoint ? m.value!.subarray(5) : null);
+      } catch (err) {
+        // The graph may hold part of this event: the session ends (the transaction is aborted, the graph rebuilt from
+        // the changelog) and on the replay this record is dead-lettered instead of applied.
+        const reason = failureReason('resolving', err);
+        this.poison.failed(ref, reason);
+        throw new PoisonRecordError(ref, reason, err);
+      }
       for (const x of extraction.dropped) metrics.dropped.inc({ code: x.code });
     }
 

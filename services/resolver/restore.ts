@@ -56,8 +56,7 @@ export async function readChangelog(o: RestoreOptions): Promise<ChangelogRecord[
             const d = await o.codec.decode<ClaimRecord>('claim', m.value);
             if (!d.ok) {
               failure = new TesseraError('TSR_ERR_CHANGELOG_CORRUPT',
-                `changelog ${o.topic}[${batch.partition}]@${m.offset} does not decode (${d.reason}); refusing to start from a state it cannot trust`,
-                { retriable: false });
+                `changelog ${o.topic}[${batch.partition}]@${m.offset} does not decode (${d.reason}); refusing to start from a state it cannot trust`);
               pending.clear();
               resolve();
               return;

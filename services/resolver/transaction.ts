@@ -43,8 +43,7 @@ export class OpenTransaction {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TesseraError('TSR_ERR_TXN_TIMEOUT',
-        `the transaction did not commit within ${timeoutMs} ms; its outcome is unknown, starting over with a new producer`,
-        { retriable: true })), timeoutMs);
+        `the transaction did not commit within ${timeoutMs} ms; its outcome is unknown, starting over with a new producer`)), timeoutMs);
     });
     try {
       await Promise.race([this.commitNow(groupId), timeout]);

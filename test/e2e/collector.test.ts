@@ -167,6 +167,91 @@ describe('raw HTTP', () => {
   });
 });
 
+describe('hostile bodies from a client with a valid write key (issue 10)', () => {
+  /** A JSON text nested `levels` deep, built as text: JSON.stringify itself cannot build it without overflowing. */
+  const deepJson = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  const rawPost = async (path: string, text: string) => {
+    const res = await fetch(`${c.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: basic('wk-server') }, body: text });
+    return { status: res.status, body: await res.json() as Record<string, unknown> };
+  };
+
+  it('a call nested 4,110 levels deep is refused alone; the valid calls of its batch reach Kafka', async () => {
+    const good = [segmentCall({ messageId: 'deep-ok-1' }), segmentCall({ messageId: 'deep-ok-2' })];
+    const deepCall = JSON.stringify(segmentCall({ messageId: 'deep-bad', properties: { p: 0 } })).replace('{"p":0}', deepJson(4_110));
+    expect(Buffer.byteLength(deepCall)).toBeLessThan(32 * 1024);
+    const r = await rawPost('/v1/batch', `{"batch":[${JSON.stringify(good[0])},${deepCall},${JSON.stringify(good[1])}]}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      success: true, accepted: 2,
+      rejected: [{ index: 1, messageId: 'deep-bad', code: 'TSR_COLLECT_INVALID_EVENT', problems: [expect.stringMatching(/^properties.*nested deeper than 64 levels/)] }],
+    });
+    await consumed(['deep-ok-1', 'deep-ok-2']);
+    expect(received.has('deep-bad')).toBe(false);
+    await expect.poll(() => dead.find((d) => d.value?.toString().includes('"messageId":"deep-bad"')), { timeout: 15_000 }).toMatchObject({ code: 'TSR_COLLECT_INVALID_EVENT', reason: expect.stringContaining('nested deeper than 64 levels') });
+  });
+
+  it('a body of 500 KB of brackets is a 400 with a reason, not a 500', async () => {
+    const r = await rawPost('/v1/batch', `{"batch":[${'['.repeat(250_000)}${']'.repeat(250_000)}]}`);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ success: false, code: 'TSR_COLLECT_INVALID_BATCH', rejected: [{ index: 0, problems: [expect.stringContaining('nested deeper than 64 levels')] }] });
+  });
+
+  it('large numeric ids keep their exact digits: two ids differing beyond 2^53 stay two identifiers', async () => {
+    const text = `{"batch":[
+      {"type":"identify","messageId":"big-1","userId":12345678901234567891,"traits":{"n":98765432109876543210,"small":7}},
+      {"type":"identify","messageId":"big-2","userId":12345678901234567892,"externalIds":[{"type":"crm_id","id":12345678901234567893}],"context":{"device":{"id":12345678901234567894}}}
+    ]}`;
+    const r = await rawPost('/v1/batch', text);
+    expect(r).toMatchObject({ status: 200, body: { success: true } });
+    const [one, two] = await consumed(['big-1', 'big-2']);
+    expect(one).toMatchObject({ userId: '12345678901234567891', traits: { n: '98765432109876543210', small: 7 } });
+    expect(two).toMatchObject({ userId: '12345678901234567892', externalIds: [{ type: 'crm_id', id: '12345678901234567893' }], context: expect.objectContaining({ device: expect.objectContaining({ id: '12345678901234567894' }) }) });
+  });
+
+  it.each<[string, string, Record<string, unknown>, number, string]>([
+    ['a 10,000-character messageId', '/v1/track', segmentCall({ messageId: 'm'.repeat(10_000) }), 400, 'messageId: 10000 characters, over the 256-character limit'],
+    ['a timestamp before 2000', '/v1/track', segmentCall({ timestamp: '1999-12-31T23:59:59Z' }), 400, 'timestamp: event time 1999-12-31T23:59:59.000Z is outside 2000-01-01..2100-01-01'],
+    ['a 300-character userId', '/v1/identify', segmentCall({ userId: 'u'.repeat(300) }), 400, 'userId: 300 characters, over the 256-character limit for an identifier'],
+    ['__proto__ as a trait name', '/v1/identify', { type: 'identify', userId: 'p1', traits: JSON.parse('{"__proto__":{"email":"victim@example.com"}}') }, 400, 'traits.__proto__: key "__proto__" is not allowed'],
+  ])('%s is refused with the reason', async (_n, path, call, status, reason) => {
+    const r = await post(path, call);
+    expect(r.status).toBe(status);
+    expect(r.body).toMatchObject({ success: false, problems: expect.arrayContaining([expect.stringContaining(reason)]) });
+  });
+
+  it('prototype keys elsewhere are ordinary keys: the call is produced with them as data', async () => {
+    const text = '{"type":"identify","messageId":"proto-ok","userId":"p2","__proto__":{"userId":"victim"},"constructor":"x",'
+      + '"traits":{"constructor":"c","prototype":"p","toString":"t","nested":{"__proto__":{"a":1}}},'
+      + '"externalIds":[{"type":"constructor","id":"c-1"},{"type":"prototype","id":"p-1"}]}';
+    const r = await rawPost('/v1/identify', text);
+    expect(r).toMatchObject({ status: 200, body: { success: true } });
+    const [t] = await consumed(['proto-ok']);
+    expect(t).toMatchObject({
+      userId: 'p2', traits: { constructor: 'c', prototype: 'p', toString: 't', nested: '{"__proto__":{"a":1}}' },
+      externalIds: [{ type: 'constructor', id: 'c-1', collection: null }, { type: 'prototype', id: 'p-1', collection: null }],
+    });
+  });
+
+  it('no hostile body is answered 500', async () => {
+    const bodies = [
+      deepJson(100_000),
+      `{"batch":[${deepJson(5_000)}]}`,
+      `{"batch":[${JSON.stringify(segmentCall())}],"context":${deepJson(5_000)}}`,
+      `{"type":"track","event":"e","userId":"u","timestamp":-8640000000000000,"sentAt":8640000000000000}`,
+      `{"type":"track","event":"e","userId":1e400,"properties":{"x":-1e999}}`,
+      `{"type":"track","event":"\ud800","anonymousId":"a\udc00b","properties":{"\ud800":"\u0000"}}`,
+      '{"__proto__":null,"type":"track"}',
+    ];
+    for (const [i, text] of bodies.entries()) {
+      for (const path of ['/v1/track', '/v1/batch']) {
+        const r = await rawPost(path, text);
+        expect.soft(r.status, `body ${i} on ${path}: ${JSON.stringify(r.body).slice(0, 200)}`).toBeLessThan(500);
+        if (r.status >= 400) expect.soft(r.body.message, `body ${i} on ${path}`).toEqual(expect.any(String));
+      }
+    }
+  });
+});
+
 describe('Kafka unavailable', () => {
   it('answers 503 with Retry-After at once instead of hanging or buffering', async () => {
     const port = await new Promise<number>((resolve) => {

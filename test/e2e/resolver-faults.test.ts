@@ -67,6 +67,9 @@ describe('resolver and a schema registry outage', () => {
 
     // The writer schema of f-v2 cannot be fetched: the session fails and backs off, readiness says why.
     await eventually(() => Promise.resolve(ops.ready), (r) => !r.ready && r.reason.includes('registry'), 'readiness to report the registry outage');
+    // Stuck on f-v2: the lag says one record waits (committed offsets against the log end), not 0.
+    await eventually(async () => (await ops.metrics.getSingleMetric('tessera_resolver_lag')?.get())?.values.reduce((a, v) => a + v.value, 0) ?? 0,
+      (n) => n === 1, 'the lag to show the record waiting');
     await proxy.restore();
 
     const resolved = await readTopic<ResolvedEvent>(s.kafka, s.codec, s.topics.resolved, 'resolved-event',

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { serversDown } from '../../services/kit/probe.ts';
 import type { TestProject } from 'vitest/node';
+import { chooseStack } from './stack-kind.ts';
 
 export interface StackEndpoints { kafkaBrokers: string[]; registryUrl: string; clickhouseUrl: string }
 
@@ -16,7 +17,15 @@ const endpoints: StackEndpoints = {
   clickhouseUrl: env.TESSERA_CLICKHOUSE_URL ?? `http://127.0.0.1:${env.CLICKHOUSE_HTTP_PORT ?? 8123}`,
 };
 
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+export default async function setup(project: TestProject): Promise<(() => void | Promise<void>) | undefined> {
+  if (chooseStack(env).kind === 'containers') {
+    // Loaded only when asked for: the plain-process stack needs neither the library nor an engine.
+    const { startContainerStack } = await import('./containers.ts');
+    const stack = await startContainerStack();
+    project.provide('stack', stack.endpoints);
+    env.CLICKHOUSE_TCP_PORT = String(stack.clickhouseTcpPort); // for clickhouse-client, in the test workers
+    return env.TESSERA_KEEP_STACK === '1' ? undefined : () => stack.stop();
+  }
   project.provide('stack', endpoints);
   const down = await serversDown(endpoints);
   if (down.length === 0) return undefined;

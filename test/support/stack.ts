@@ -29,7 +29,7 @@ export async function isolatedStack(name: string, opts: { partitions?: number } 
   const database = `t_${id}`;
   const topics = topicNames(prefix);
   const kafka = createKafka(endpoints.kafkaBrokers, `test-${id}`, createLogger('test', 'warn'));
-  await createMissingTopics(kafka, topics, { partitions: opts.partitions ?? 3, replicationFactor: 1 });
+  await createTopicsWithLeaders(kafka, topics, opts.partitions ?? 3);
   const ch = createClickHouse({ url: endpoints.clickhouseUrl, user: 'default', password: '' });
   await migrate(ch, database);
   const codec = new AvroCodec(endpoints.registryUrl);
@@ -54,6 +54,33 @@ export async function isolatedStack(name: string, opts: { partitions?: number } 
   };
 }
 
+/**
+ * Creates the slice's topics and waits until every partition has a leader. Right after a topic is created, metadata
+ * can still answer UNKNOWN_TOPIC_OR_PARTITION while leadership settles (seen on a loaded machine: kafkajs's
+ * waitForLeaders retries only LEADER_NOT_AVAILABLE and threw "This server does not host this topic-partition"), so
+ * both errors are waited out here instead of failing the test file's setup.
+ */
+async function createTopicsWithLeaders(kafka: Kafka, topics: Topics, partitions: number): Promise<void> {
+  const transient = (err: unknown) => ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'].includes((err as { type?: string }).type ?? '');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await createMissingTopics(kafka, topics, { partitions, replicationFactor: 1 });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: Object.values(topics) });
+        if (meta.length === Object.values(topics).length && meta.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
+      } finally {
+        await admin.disconnect();
+      }
+    } catch (err) {
+      if (!transient(err) || Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics of ${topics.touchpoints.replace(/touchpoints$/, '*')} have no leaders after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 /** A TCP port nobody listens on right now, for a service process started by a test. */
 export { freePort } from '../../services/demo/processes.ts';

@@ -1,0 +1,65 @@
+// The one catalog of Tessera's error codes: what each means, whether retrying can help, and how HTTP answers it.
+// Every `TSR_…` code in the services is declared here (a test holds the sources and docs/errors.md to it).
+
+export interface ErrorSpec {
+  /** Whether the same input can succeed later (infrastructure) or never will (the input itself). */
+  readonly retriable: boolean;
+  /** The HTTP status an API answers with, for codes an API can return. */
+  readonly status?: number;
+  /** What the code means and what to do, for an operator or a client developer. */
+  readonly meaning: string;
+}
+
+const CATALOG = {
+  // Collector answers (HTTP).
+  TSR_COLLECT_INVALID_EVENT: { retriable: false, status: 400, meaning: 'a call breaks the Segment spec or a Tessera limit; the problems list says which field' },
+  TSR_COLLECT_INVALID_BATCH: { retriable: false, status: 400, meaning: 'the /v1/batch body is not a batch, or none of its calls is valid' },
+  TSR_COLLECT_BAD_JSON: { retriable: false, status: 400, meaning: 'the body is not JSON' },
+  TSR_COLLECT_BAD_BODY: { retriable: false, status: 400, meaning: 'the body cannot be read (bad gzip, truncated)' },
+  TSR_COLLECT_ENCODING: { retriable: false, status: 415, meaning: 'unsupported Content-Encoding (gzip and identity are supported)' },
+  TSR_COLLECT_UNAUTHORIZED: { retriable: false, status: 401, meaning: 'no write key, or an unknown one' },
+  TSR_COLLECT_NOT_FOUND: { retriable: false, status: 404, meaning: 'no such endpoint' },
+  TSR_COLLECT_METHOD: { retriable: false, status: 405, meaning: 'only POST (and OPTIONS for CORS) is allowed' },
+  TSR_COLLECT_EVENT_TOO_LARGE: { retriable: false, status: 413, meaning: 'one call is over the per-call size limit' },
+  TSR_COLLECT_BATCH_TOO_LARGE: { retriable: false, status: 413, meaning: 'the request body is over the batch size limit' },
+  TSR_COLLECT_KAFKA_UNAVAILABLE: { retriable: true, status: 503, meaning: 'Kafka is not connected or not acknowledging; retry after Retry-After' },
+  TSR_COLLECT_PRODUCE_TIMEOUT: { retriable: true, status: 503, meaning: 'Kafka did not acknowledge in time; the retry is deduplicated by messageId' },
+  TSR_COLLECT_PRODUCE_FAILED: { retriable: true, status: 503, meaning: 'Kafka refused the produce; retry later' },
+  TSR_COLLECT_OVERLOADED: { retriable: true, status: 503, meaning: 'too many bytes wait for Kafka; retry after Retry-After' },
+  TSR_COLLECT_INTERNAL: { retriable: true, status: 500, meaning: 'a bug in the collector; it is logged with the request' },
+  // Dead-letter codes: a record a stage could not use (the DLQ record carries its bytes and this code).
+  TSR_DLQ_WIRE_FORMAT: { retriable: false, meaning: 'not in the Confluent wire format (magic byte 0 + 4-byte schema id)' },
+  TSR_DLQ_UNKNOWN_SCHEMA: { retriable: false, meaning: 'the schema id is not in the registry' },
+  TSR_DLQ_AVRO_DECODE: { retriable: false, meaning: 'the Avro payload does not decode with its schema into the expected record' },
+  TSR_DLQ_INVALID: { retriable: false, meaning: 'a touchpoint fails validation (messageId, timestamp, required fields, no identifier)' },
+  TSR_DLQ_INVALID_RECORD: { retriable: false, meaning: 'a record the warehouse writer cannot map to rows' },
+  TSR_DLQ_PROCESSING_FAILED: { retriable: false, meaning: 'processing the record threw (a bug, or an input the code cannot handle); the reason holds the error, the stream went on' },
+  // Service faults (thrown; retriable ones pause and retry, the others stop the start-up with the message).
+  TSR_ERR_CONFIG: { retriable: false, meaning: 'the environment is invalid; the message lists every problem' },
+  TSR_ERR_REGISTRY_UNAVAILABLE: { retriable: true, meaning: 'the schema registry cannot be reached' },
+  TSR_ERR_REGISTRY_REJECTED: { retriable: false, meaning: 'the schema registry refused a schema (incompatible change)' },
+  TSR_ERR_MIGRATION_CHANGED: { retriable: false, meaning: 'an applied ClickHouse migration file was changed; add a new migration instead' },
+  TSR_ERR_MIGRATION_FAILED: { retriable: false, meaning: 'a ClickHouse migration statement failed' },
+  TSR_ERR_CHANGELOG_CORRUPT: { retriable: false, meaning: 'a changelog record does not decode; the graph owner will not start from a state it cannot trust' },
+  TSR_ERR_TXN_TIMEOUT: { retriable: true, meaning: 'a Kafka transaction commit did not return in time; the producer is replaced and the session starts over' },
+  TSR_ERR_POISON_RECORD: { retriable: false, meaning: 'processing one record threw after the stage state may have changed: the state is rebuilt and the record goes to the DLQ on the replay' },
+  // Importer.
+  TSR_IMPORT_UNKNOWN_COLUMNS: { retriable: false, meaning: 'the mapping names a column the file lacks' },
+  TSR_IMPORT_PRODUCE_FAILED: { retriable: true, meaning: 'Kafka refused rows of the import; rerun it (rows are deduplicated by messageId)' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof CATALOG;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(CATALOG, code);
+}
+
+/** The catalog entry of a code. */
+export function errorSpec(code: ErrorCode): ErrorSpec {
+  return CATALOG[code];
+}
+
+/** Every code with its entry, in catalog order (for docs and tests). */
+export function catalogEntries(): Array<[ErrorCode, ErrorSpec]> {
+  return Object.entries(CATALOG) as Array<[ErrorCode, ErrorSpec]>;
+}
