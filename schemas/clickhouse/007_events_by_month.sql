@@ -133,6 +133,8 @@ ORDER BY (target, table_partition, src_topic, src_partition);
 -- The views that feed on the old tables go before the names move: on 18.16 a materialized view follows a table name
 -- (it would feed on the new events), on current releases it follows the table (it would keep feeding on the old one).
 -- DROP TABLE drops a view too (18.16 has no DROP VIEW).
+-- event_anchors (006) goes too, its table with it: 009 builds it again on the new events, from the copied rows.
+DROP TABLE IF EXISTS {db}.event_anchors;
 DROP TABLE IF EXISTS {db}.profile_activity_mv;
 DROP TABLE IF EXISTS {db}.identifier_traits_mv;
 DROP TABLE IF EXISTS {db}.events_watermark_mv;

@@ -34,6 +34,17 @@ ARRAY JOIN trait_keys AS trait, trait_values AS trait_value
 WHERE claim_key != ''
 GROUP BY claim_key, trait;
 
+-- The identifier of each resolve-time profile's earliest event (006), for profile_aliases: as in 006, on the new events
+-- (rows of the resolved stream and of the layout before carry a resolve-time profile; rows from touchpoints do not).
+-- The copy below fills it; on an empty database POPULATE has nothing to read.
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.event_anchors
+ENGINE = AggregatingMergeTree() ORDER BY profile_id
+POPULATE AS
+SELECT profile_id, argMinState((id_type, id_value), (event_ms, message_id)) AS anchor
+FROM {db}.events
+WHERE profile_id != '' AND id_type != ''
+GROUP BY profile_id;
+
 -- The writer's watermarks: each insert's highest source offset per table partition and source partition.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.events_watermark_mv TO {db}.writer_watermarks AS
 SELECT 'events' AS target, toString(toYYYYMM(event_time)) AS table_partition, src_topic, src_partition, max(src_offset) AS src_offset

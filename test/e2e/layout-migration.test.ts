@@ -50,6 +50,7 @@ describe('moving an existing database onto the layout by month', () => {
       claims: await select(s.ch, `SELECT claim_key, primary_type, primary_value, version FROM ${db}.claims ORDER BY claim_key`),
       totals: await select(s.ch, `SELECT profile_id, events, revenue FROM ${db}.profile_activity_totals ORDER BY profile_id`),
       traits: await select(s.ch, `SELECT profile_id, trait, value FROM ${db}.profile_traits_current`),
+      aliases: await select(s.ch, `SELECT alias_id, profile_id FROM ${db}.profile_aliases ORDER BY alias_id`),
       marks: await select(s.ch, `SELECT target, table_partition, src_topic, src_partition, toString(max(src_offset)) AS o FROM ${db}.writer_watermarks
         GROUP BY target, table_partition, src_topic, src_partition HAVING src_topic != '' ORDER BY target, table_partition, src_partition`),
     });
@@ -67,6 +68,8 @@ describe('moving an existing database onto the layout by month', () => {
       ],
       totals: [{ profile_id: 'p-old', events: '2', revenue: 5 }],
       traits: [{ profile_id: 'p-old', trait: 'plan', value: 'pro' }],
+      // p-cookie has no anchor row: the identifier of its earliest event (006's stand-in, rebuilt from the copy) leads on.
+      aliases: [{ alias_id: 'p-cookie', profile_id: 'p-old' }],
       marks: [
         { target: 'events', table_partition: '202512', src_topic: 'resolved', src_partition: 0, o: '7' },
         { target: 'events', table_partition: '202601', src_topic: 'resolved', src_partition: 1, o: '4' },
