@@ -42,7 +42,9 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
     spec(topics.profiles, compacted),
     spec(topics.merges),
     spec(topics.changelog, compacted),
-    spec(topics.claims, compacted),
+    // An extract instance whose cache forgot a claim publishes it again with a later event; compaction would then
+    // drop the earlier record: the link stage may lag this long before that happens.
+    spec(topics.claims, [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.compaction.lag.ms', value: String(24 * 60 * 60 * 1000) }]),
     spec(topics.identifiers, compacted),
     spec(topics.identityClaims, compacted),
   ];

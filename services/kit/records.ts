@@ -78,6 +78,13 @@ export const SCHEMAS = {
   identityChange: 'identity-change',
   claim: 'claim',
   deadLetter: 'dead-letter',
+} as const;
+
+/**
+ * Schemas of the link stage's new tables. Apart from SCHEMAS while the resolver, which registers one id per
+ * SCHEMAS entry, still runs; they join SCHEMAS when it is removed.
+ */
+export const LINK_SCHEMAS = {
   identityIdentifier: 'identity-identifier',
   identityClaim: 'identity-claim',
 } as const;

@@ -55,7 +55,7 @@ export class Resolver {
   private endSession: ((err: Error | null) => void) | null = null;
   private sessionFailed = false;
   private supervisor: Promise<void> | null = null;
-  private schemaIds: Record<'touchpoint' | 'resolved' | 'profile' | 'identityChange' | 'claim' | 'deadLetter', number> | null = null;
+  private schemaIds: Record<keyof typeof SCHEMAS, number> | null = null;
   private readonly clock: VersionClock;
   private readonly now: () => number;
   private restoreCount = 0;

@@ -4,7 +4,7 @@ import type { Touchpoint } from '../contract/touchpoint.ts';
 import type { IdentityConfig } from '../identity/index.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import {
-  SCHEMAS, type IdentityChangeRecord, type IdentityClaimRecord, type IdentityIdentifierRecord, type ProfileRecord, type ResolvedEvent,
+  LINK_SCHEMAS, SCHEMAS, type IdentityChangeRecord, type IdentityClaimRecord, type IdentityIdentifierRecord, type ProfileRecord, type ResolvedEvent,
 } from '../kit/records.ts';
 import type { Topics } from '../kit/topics.ts';
 import { resolvedRows, touchpointRows, type Skipped } from './event-rows.ts';
@@ -73,12 +73,12 @@ export async function decodeMessage(ctx: DecodeContext, kind: InputKind, m: Kafk
     }
     case 'identifiers': {
       if (m.value === null) return identifierRows(key, null, header(m.headers, 'version'), at);
-      const d = await codec.decode<IdentityIdentifierRecord>(SCHEMAS.identityIdentifier, m.value);
+      const d = await codec.decode<IdentityIdentifierRecord>(LINK_SCHEMAS.identityIdentifier, m.value);
       return d.ok ? identifierRows(key, d.value, header(m.headers, 'version'), at) : d;
     }
     case 'claims': {
       if (m.value === null) return claimRows(key, null, header(m.headers, 'version'), at);
-      const d = await codec.decode<IdentityClaimRecord>(SCHEMAS.identityClaim, m.value);
+      const d = await codec.decode<IdentityClaimRecord>(LINK_SCHEMAS.identityClaim, m.value);
       return d.ok ? claimRows(key, d.value, header(m.headers, 'version'), at) : d;
     }
   }

@@ -4,7 +4,7 @@ import type { Kafka, Message } from 'kafkajs';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { claimKey, defaultIdentityConfig, extractIdentifiers } from '../../services/identity/index.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
-import { SCHEMAS, type IdentityClaimRecord, type IdentityIdentifierRecord } from '../../services/kit/records.ts';
+import { LINK_SCHEMAS, SCHEMAS, type IdentityClaimRecord, type IdentityIdentifierRecord } from '../../services/kit/records.ts';
 import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Topics } from '../../services/kit/topics.ts';
 
@@ -35,8 +35,8 @@ export class LinkPublisher {
   async connect(): Promise<void> {
     this.ids = {
       touchpoint: await this.codec.register(SCHEMAS.touchpoint, `${this.topics.touchpoints}-value`),
-      claim: await this.codec.register(SCHEMAS.identityClaim, `${this.topics.identityClaims}-value`),
-      identifier: await this.codec.register(SCHEMAS.identityIdentifier, `${this.topics.identifiers}-value`),
+      claim: await this.codec.register(LINK_SCHEMAS.identityClaim, `${this.topics.identityClaims}-value`),
+      identifier: await this.codec.register(LINK_SCHEMAS.identityIdentifier, `${this.topics.identifiers}-value`),
     };
     await this.producer.connect();
   }
@@ -53,14 +53,14 @@ export class LinkPublisher {
   async claims(records: (IdentityClaimRecord | { tombstone: string; version: number })[]): Promise<void> {
     const messages: Message[] = records.map((r) => ('tombstone' in r
       ? { key: r.tombstone, value: null, headers: { version: String(r.version) } }
-      : { key: r.claimKey, value: this.codec.encode(SCHEMAS.identityClaim, this.ids!.claim, r) }));
+      : { key: r.claimKey, value: this.codec.encode(LINK_SCHEMAS.identityClaim, this.ids!.claim, r) }));
     await this.producer.send({ topic: this.topics.identityClaims, messages });
   }
 
   async identifiers(records: IdentityIdentifierRecord[]): Promise<void> {
     await this.producer.send({
       topic: this.topics.identifiers,
-      messages: records.map((r) => ({ key: `${r.type}:${r.value}`, value: this.codec.encode(SCHEMAS.identityIdentifier, this.ids!.identifier, r) })),
+      messages: records.map((r) => ({ key: `${r.type}:${r.value}`, value: this.codec.encode(LINK_SCHEMAS.identityIdentifier, this.ids!.identifier, r) })),
     });
   }
 
