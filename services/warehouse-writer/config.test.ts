@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../kit/errors.ts';
-import { defaultIdentityConfig } from '../identity/index.ts';
+import { defaultIdentityConfig, ruleFor } from '../identity/index.ts';
 import { parseWriterConfig } from './config.ts';
 
 describe('parseWriterConfig', () => {
@@ -16,8 +16,11 @@ describe('parseWriterConfig', () => {
     [{ TESSERA_WRITER_GROUP: 'g' }, { TESSERA_WRITER_GROUP: 'g' }],
     [{ TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_MAX_BUFFERED_ROWS: '100' }, { TESSERA_WRITER_MAX_BUFFERED_ROWS: 500 }],
     [{ TESSERA_WRITER_EVENTS: 'touchpoints' }, { TESSERA_WRITER_EVENTS: 'touchpoints' }],
-    [{ TESSERA_IDENTITY_RULES: '{"rules":{"email":{"priority":9,"limit":2}}}' }, { identity: { rules: { email: { priority: 9, limit: 2 } } } }],
   ])('%j', (env, expected) => expect(parseWriterConfig(env)).toMatchObject(expected));
+  it('reads the identity rules the extract stage reads (TESSERA_IDENTITY_RULES)', () => {
+    const cfg = parseWriterConfig({ TESSERA_IDENTITY_RULES: '{"rules":{"email":{"priority":9,"limit":2}}}' });
+    expect(ruleFor(cfg.identity, 'email')).toEqual({ priority: 9, limit: 2 });
+  });
   it('names every bad variable at once', () => {
     try {
       parseWriterConfig({ TESSERA_WRITER_BATCH_ROWS: '0', TESSERA_WRITER_EVENTS: 'kafka', TESSERA_WRITER_FLUSH_MS: 'soon' });
