@@ -51,10 +51,26 @@ export const COLUMNS: Record<Table, readonly Column[]> = {
   ],
 };
 
-/** Month (YYYYMM, UTC) of a time in epoch seconds: ClickHouse's partition id of toYYYYMM on a DateTime('UTC'). */
+const monthTexts = new Map<number, string>();
+
+/**
+ * Month (YYYYMM, UTC) of a time in epoch seconds: ClickHouse's partition id of toYYYYMM on a DateTime('UTC'). Called
+ * for every events row, so it allocates nothing: civil-from-days arithmetic (H. Hinnant's algorithm) and one text per
+ * month ever seen.
+ */
 export function monthOf(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  return String(d.getUTCFullYear() * 100 + d.getUTCMonth() + 1);
+  const z = Math.floor(seconds / 86_400) + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1_460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const key = year * 100 + month;
+  let text = monthTexts.get(key);
+  if (text === undefined) { text = String(key); monthTexts.set(key, text); }
+  return text;
 }
 
 /**

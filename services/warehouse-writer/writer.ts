@@ -181,7 +181,8 @@ export class WarehouseWriter {
   private notYetWritten(rows: TableRows): TableRows {
     const out: TableRows = {};
     for (const [table, list] of Object.entries(rows) as [Table, Row[]][]) {
-      const left = list.filter((r) => !this.marks.holds(table, r));
+      const held = (r: Row) => this.marks.holds(table, r);
+      const left = list.some(held) ? list.filter((r) => !held(r)) : list;
       if (left.length < list.length) this.o.metrics.rowsSkipped.inc({ table }, list.length - left.length);
       if (left.length > 0) out[table] = left;
     }
