@@ -1,7 +1,7 @@
 // The ClickHouse layout for analysts, measured: the analyst guide's queries on N generated events (default 10 million)
 // loaded straight into ClickHouse, on the layout before migration 007 (v1) and on the current one (v2): server time
 // per query (median of the runs), rows and bytes read. Prints a table and writes bench/results/<date>-layout-<sha>.json.
-//   npx tsx bench/layout.ts [--events 1e7] [--runs 3] [--out bench/results] [--keep]
+//   npx tsx bench/layout.ts [--events 1e7] [--runs 3] [--out bench/results] [--keep] [--reuse <v1 db>,<v2 db>]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,8 @@ const { values: a } = parseArgs({
     runs: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
+    // Databases a run with --keep left (with the same --events): time the queries again without loading.
+    reuse: { type: 'string' },
   },
 });
 const events = Math.round(Number(a.events));
@@ -28,7 +30,8 @@ if (!(events >= 1000)) throw new Error('--events must be at least 1000');
 const cfg = parseEnv(commonEnv);
 const ch: ClickHouseClient = createClient({ url: cfg.TESSERA_CLICKHOUSE_URL, username: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD, request_timeout: 3_600_000 });
 const runId = Date.now().toString(36);
-const dbs = { v1: `bench_layout_v1_${runId}`, v2: `bench_layout_v2_${runId}` } as const;
+const reused = a.reuse?.split(',');
+const dbs = { v1: reused?.[0] ?? `bench_layout_v1_${runId}`, v2: reused?.[1] ?? `bench_layout_v2_${runId}` } as const;
 type Layout = keyof typeof dbs;
 const pop = population(events);
 
@@ -96,7 +99,7 @@ const v2Queries = documentedQueries('tessera');
 if (v1Queries.length !== v2Queries.length) throw new Error(`the v1 guide has ${v1Queries.length} queries, the current one ${v2Queries.length}: pair them by hand`);
 
 console.log(`layout bench: ${events.toLocaleString('en-US')} events, ${pop.people.toLocaleString('en-US')} people, ${runs} runs per query`);
-const loads = { v1: await load('v1'), v2: await load('v2') };
+const loads = reused ? null : { v1: await load('v1'), v2: await load('v2') };
 console.log('loaded', JSON.stringify(loads));
 
 const sizes = Object.fromEntries(await Promise.all((['v1', 'v2'] as const).map(async (l) => [l, await rows<{ table: string; parts: string; partitions: string; rows: string; mb: number }>(
@@ -139,5 +142,5 @@ writeFileSync(file, JSON.stringify({
   population: pop, guideValues: GUIDE_VALUES, loadSeconds: loads, sizes, watermarkMs, queries: results,
 }, null, 2));
 console.log(`wrote ${file}`);
-if (!a.keep) for (const db of Object.values(dbs)) await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+if (!a.keep && !reused) for (const db of Object.values(dbs)) await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
 await ch.close();
