@@ -2,6 +2,7 @@
 // loaded straight into ClickHouse, on the layout before migration 007 (v1) and on the current one (v2): server time
 // per query (median of the runs), rows and bytes read. Prints a table and writes bench/results/<date>-layout-<sha>.json.
 //   npx tsx bench/layout.ts [--events 1e7] [--runs 3] [--out bench/results] [--keep] [--reuse <v1 db>,<v2 db>]
+//                           [--events-order '<sort key of v2 events>']
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,8 +21,11 @@ const { values: a } = parseArgs({
     runs: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
-    // Databases a run with --keep left (with the same --events): time the queries again without loading.
+    // Databases a run with --keep left (with the same --events): time the queries again without loading them; an
+    // empty name (`--reuse bench_layout_v1_x,`) loads that layout.
     reuse: { type: 'string' },
+    // Another sort key for v2's events, to compare (e.g. 'toMonday(event_time), claim_key, message_id').
+    'events-order': { type: 'string' },
   },
 });
 const events = Math.round(Number(a.events));
@@ -30,8 +34,9 @@ if (!(events >= 1000)) throw new Error('--events must be at least 1000');
 const cfg = parseEnv(commonEnv);
 const ch: ClickHouseClient = createClient({ url: cfg.TESSERA_CLICKHOUSE_URL, username: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD, request_timeout: 3_600_000 });
 const runId = Date.now().toString(36);
-const reused = a.reuse?.split(',');
-const dbs = { v1: reused?.[0] ?? `bench_layout_v1_${runId}`, v2: reused?.[1] ?? `bench_layout_v2_${runId}` } as const;
+const reused = { v1: a.reuse?.split(',')[0] || null, v2: a.reuse?.split(',')[1] || null };
+const dbs = { v1: reused.v1 ?? `bench_layout_v1_${runId}`, v2: reused.v2 ?? `bench_layout_v2_${runId}` } as const;
+const EVENTS_ORDER = 'ORDER BY (toDate(event_time), claim_key, message_id)';
 type Layout = keyof typeof dbs;
 const pop = population(events);
 
@@ -54,7 +59,9 @@ async function load(layout: Layout): Promise<{ migrate: number; events: number; 
   await command(`CREATE DATABASE ${db}`);
   // v1: the migrations before the new layout; v2: all of them.
   const migrations = loadMigrations(db).filter((m) => layout === 'v2' || m.name < '007');
-  const migrate = await seconds(async () => { for (const m of migrations) for (const st of m.statements) await command(st); });
+  const order = (st: string) => (a['events-order'] && st.includes(EVENTS_ORDER) ? st.replace(EVENTS_ORDER, `ORDER BY (${a['events-order']})`) : st);
+  if (a['events-order'] && !migrations.some((m) => m.statements.some((st) => st.includes(EVENTS_ORDER)))) throw new Error(`no ${EVENTS_ORDER} in the migrations to replace`);
+  const migrate = await seconds(async () => { for (const m of migrations) for (const st of m.statements) await command(order(st)); });
   const eventsLoad = await seconds(() => command(insertEvents(db, layout, pop)));
   const identity = await seconds(async () => { for (const st of insertIdentity(db, layout, pop)) await command(st); });
   await settled(db);
@@ -99,7 +106,7 @@ const v2Queries = documentedQueries('tessera');
 if (v1Queries.length !== v2Queries.length) throw new Error(`the v1 guide has ${v1Queries.length} queries, the current one ${v2Queries.length}: pair them by hand`);
 
 console.log(`layout bench: ${events.toLocaleString('en-US')} events, ${pop.people.toLocaleString('en-US')} people, ${runs} runs per query`);
-const loads = reused ? null : { v1: await load('v1'), v2: await load('v2') };
+const loads = { v1: reused.v1 ? null : await load('v1'), v2: reused.v2 ? null : await load('v2') };
 console.log('loaded', JSON.stringify(loads));
 
 const sizes = Object.fromEntries(await Promise.all((['v1', 'v2'] as const).map(async (l) => [l, await rows<{ table: string; parts: string; partitions: string; rows: string; mb: number }>(
@@ -115,8 +122,12 @@ for (let i = 0; i < v2Queries.length; i += 1) {
   console.log(`${String(i + 1).padStart(2)} ${(v1.median / 1000).toFixed(2)} s → ${(v2.median / 1000).toFixed(2)} s  ${v2Queries[i]!.title.slice(0, 70)}`);
 }
 
-// What the writer reads on every start and rebalance: the watermarks of every table for its input topics.
-const watermarkMs = { v2: await seconds(() => new ClickHouseSink(ch, dbs.v2).watermarks(['bench'])) * 1000 };
+// What the writer reads on every start and rebalance: the watermarks of every table for its input topics (v1: the
+// events part of the query the writer of before sent, per source partition; v2: the writer's whole reading).
+const watermarkMs = {
+  v1: await seconds(() => rows(`SELECT src_topic, src_partition, max(src_offset) FROM ${dbs.v1}.events WHERE src_topic IN ('bench') GROUP BY src_topic, src_partition`)) * 1000,
+  v2: await seconds(() => new ClickHouseSink(ch, dbs.v2).watermarks(['bench'])) * 1000,
+};
 
 const print = results.map((r, i) => ({
   '#': i + 1,
@@ -132,15 +143,16 @@ const print = results.map((r, i) => ({
 }));
 console.log(table(print));
 const total = (l: Layout) => results.reduce((s, r) => s + r[l].median, 0) / 1000;
-console.log(`sum of medians: v1 ${total('v1').toFixed(1)} s, v2 ${total('v2').toFixed(1)} s; writer watermark read on v2: ${watermarkMs.v2.toFixed(0)} ms`);
+console.log(`sum of medians: v1 ${total('v1').toFixed(1)} s, v2 ${total('v2').toFixed(1)} s; writer watermark read: v1 events ${watermarkMs.v1.toFixed(0)} ms, v2 all tables ${watermarkMs.v2.toFixed(0)} ms`);
 
 const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
 mkdirSync(a.out!, { recursive: true });
 const file = `${a.out}/${new Date().toISOString().slice(0, 10)}-layout-${sha}.json`;
 writeFileSync(file, JSON.stringify({
-  command: `npx tsx bench/layout.ts --events ${events} --runs ${runs}`, commit: sha, machine: await machineInfo(ch),
+  command: `npx tsx bench/layout.ts --events ${events} --runs ${runs}${a['events-order'] ? ` --events-order '${a['events-order']}'` : ''}`,
+  eventsOrder: a['events-order'] ?? EVENTS_ORDER, commit: sha, machine: await machineInfo(ch),
   population: pop, guideValues: GUIDE_VALUES, loadSeconds: loads, sizes, watermarkMs, queries: results,
 }, null, 2));
 console.log(`wrote ${file}`);
-if (!a.keep && !reused) for (const db of Object.values(dbs)) await ch.command({ query: `DROP DATABASE IF EXISTS ${db}` });
+if (!a.keep) for (const l of ['v1', 'v2'] as const) if (!reused[l]) await ch.command({ query: `DROP DATABASE IF EXISTS ${dbs[l]}` });
 await ch.close();
