@@ -56,18 +56,38 @@ export class RowBinaryWriter {
     this.buf[this.pos++] = n;
   }
 
-  /** Length (LEB128) then UTF-8 bytes. Up to 42 UTF-16 units fit in 126 bytes: one length byte, one pass. */
+  /**
+   * Length (LEB128) then UTF-8 bytes. Most values are short ASCII (ids, names, codes): those are copied byte by byte in
+   * JS, which is cheaper than a call into Buffer.write per value; anything else goes through Buffer.write.
+   */
   string(s: string): void {
-    if (s.length <= 42) {
-      this.ensure(1 + s.length * 3);
-      const n = this.buf.write(s, this.pos + 1, 'utf8');
-      this.buf[this.pos] = n;
-      this.pos += 1 + n;
-      return;
+    const n = s.length;
+    if (n < 128) {
+      this.ensure(1 + n * 3);
+      const buf = this.buf;
+      let p = this.pos + 1;
+      let i = 0;
+      for (; i < n; i += 1) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = p;
+        return;
+      }
+      // Up to 42 UTF-16 units fit in 126 bytes: still one length byte, one pass.
+      if (n <= 42) {
+        const bytes = buf.write(s, this.pos + 1, 'utf8');
+        buf[this.pos] = bytes;
+        this.pos += 1 + bytes;
+        return;
+      }
     }
-    const n = Buffer.byteLength(s, 'utf8');
-    this.varUInt(n);
-    this.ensure(n);
+    const bytes = Buffer.byteLength(s, 'utf8');
+    this.varUInt(bytes);
+    this.ensure(bytes);
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
