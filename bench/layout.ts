@@ -24,7 +24,7 @@ const { values: a } = parseArgs({
     // Databases a run with --keep left (with the same --events): time the queries again without loading them; an
     // empty name (`--reuse bench_layout_v1_x,`) loads that layout.
     reuse: { type: 'string' },
-    // Another sort key for v2's events, to compare (e.g. 'toMonday(event_time), claim_key, message_id').
+    // Another sort key for v2's events, to compare (e.g. 'toDate(event_time), claim_key, message_id').
     'events-order': { type: 'string' },
   },
 });
@@ -36,7 +36,7 @@ const ch: ClickHouseClient = createClient({ url: cfg.TESSERA_CLICKHOUSE_URL, use
 const runId = Date.now().toString(36);
 const reused = { v1: a.reuse?.split(',')[0] || null, v2: a.reuse?.split(',')[1] || null };
 const dbs = { v1: reused.v1 ?? `bench_layout_v1_${runId}`, v2: reused.v2 ?? `bench_layout_v2_${runId}` } as const;
-const EVENTS_ORDER = 'ORDER BY (toDate(event_time), claim_key, message_id)';
+const EVENTS_ORDER = 'ORDER BY (toMonday(event_time), claim_key, message_id)';
 type Layout = keyof typeof dbs;
 const pop = population(events);
 
