@@ -44,7 +44,7 @@ bench-core: deps
 bench: install
 	@npx tsx bench/run.ts
 
-# Client and deployment checks: Python consumer, clickhouse-client, current ClickHouse (chDB), deploy/ validation.
+# Client and deployment checks: Python consumer, clickhouse-client, current ClickHouse (chDB), infra/deploy/ validation.
 # Their tools install once into $(TESSERA_HOME)/tools (a cold helm + promtool build takes minutes; then seconds).
 tools-install:
 	@bash infra/local/install-tools.sh

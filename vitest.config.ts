@@ -10,6 +10,9 @@ export default defineConfig({
           name: 'unit',
           include: ['services/**/*.test.ts', 'bench/**/*.test.ts'],
           environment: 'node',
+          // Property tests over generated populations take seconds alone and run beside the e2e project's servers on
+          // two cores: 5 s (the default) is a race with the machine, not a bound on the code.
+          testTimeout: 60_000,
         },
       },
       {

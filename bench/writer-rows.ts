@@ -71,7 +71,7 @@ const fromTouchpoint = (b: Buffer, i: number): TableRows => {
   return m.ok ? m.rows : {};
 };
 const fromResolved = (b: Buffer, i: number): TableRows => {
-  const m = resolvedRows(resolvedType.fromBuffer(b) as ResolvedEvent, at(i));
+  const m = resolvedRows(resolvedType.fromBuffer(b) as ResolvedEvent, defaultIdentityConfig, at(i));
   return m.ok ? m.rows : {};
 };
 const writer = new RowBinaryWriter();

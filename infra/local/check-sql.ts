@@ -1,4 +1,5 @@
-// Runs every migration and every ```sql query of docs/analyst-guide.md on a ClickHouse, against a small sample:
+// Runs every migration and every ```sql query of docs/analyst-guide.md on a ClickHouse, against the guide's sample
+// (guide-sample.ts: the rows the pipeline's rules make of its touchpoints):
 // the local 18.16 server over HTTP (default), or a current release in process with chDB (`--chdb`, installed
 // outside the repo: npm i --prefix /tmp/chdb chdb; CHDB_PREFIX points there).
 import { mkdtempSync } from 'node:fs';

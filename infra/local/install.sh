@@ -17,7 +17,7 @@ install_kafka() {
   rm -rf "$KAFKA_HOME"; mkdir -p "$KAFKA_HOME/libs"
   mvn -q -B -f "$here/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DoutputDirectory="$KAFKA_HOME/libs" -DincludeScope=runtime
-  [ -n "$(ls "$KAFKA_HOME/libs" | grep -E '^kafka_2\.13-.*\.jar$')" ] || die "kafka jars missing after mvn"
+  compgen -G "$KAFKA_HOME/libs/kafka_2.13-*.jar" >/dev/null || die "kafka jars missing after mvn"
   echo "$want" >"$KAFKA_HOME/.installed"
 }
 
@@ -30,7 +30,8 @@ install_apicurio() {
     -DoutputDirectory="$tmp"
   (cd "$APICURIO_HOME" && unzip -q "$tmp"/apicurio-registry-app-*.zip)
   rm -rf "$tmp"
-  local jar; jar=$(find "$APICURIO_HOME" -name 'apicurio-registry-app-*-runner.jar' | head -1)
+  # -quit, not `| head -1`: under pipefail a find cut off by head fails the assignment.
+  local jar; jar=$(find "$APICURIO_HOME" -name 'apicurio-registry-app-*-runner.jar' -print -quit)
   [ -n "$jar" ] || die "apicurio runner jar not found after unzip"
   echo "$jar" > "$APICURIO_HOME/.runner"
   touch "$APICURIO_HOME/.installed"

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Starts the local stack as plain processes and waits until every server answers.
+# Starts the local stack as plain processes and waits until every server answers. Idempotent: a server that is
+# already running is left as it is and only waited for; only what is down is started.
 # Components: kafka registry clickhouse (default: all). External servers (TESSERA_*_URL/BROKERS set) are skipped.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
-RUN="$TESSERA_STACK_DIR/run"
+. "$here/probes.sh"
 mkdir -p "$RUN" "$TESSERA_LOG_DIR"
 
-alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A server on our port that we did not start (no pid file, e.g. removed by hand): use it if it answers as that
+# server would, otherwise the port belongs to someone else.
+foreign() { # name port-variable probe
+  local port=${!2}
+  port_open "$port" || return 1
+  "$3" >/dev/null 2>&1 || die "port $port is taken by another process (set $2)"
+  log "$1 already answers on port $port (not started by these scripts): left as it is"
+}
 wait_for() { # name seconds command...
   local name=$1 secs=$2; shift 2
   local deadline=$((SECONDS + secs))
@@ -27,7 +34,7 @@ spawn() { # name command... : detached, in its own session, logging to $TESSERA_
 start_kafka() {
   if alive kafka; then log "kafka already running (pid $(cat "$RUN/kafka.pid"))"; return; fi
   [ -f "$KAFKA_HOME/.installed" ] || die "kafka not installed: run infra/local/install.sh"
-  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process (set KAFKA_PORT)"
+  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by a process not started from $TESSERA_STACK_DIR (set KAFKA_PORT)"
   local data="$TESSERA_STACK_DIR/kafka" conf="$TESSERA_STACK_DIR/kafka/server.properties"
   mkdir -p "$data/logs"
   cat >"$conf" <<PROPS
@@ -70,15 +77,15 @@ PROPS
   fi
   log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
   # Readiness reads only what this start writes to the log (it is appended to across restarts).
-  KAFKA_LOG_FROM=$(($(stat -c %s "$TESSERA_LOG_DIR/kafka.log" 2>/dev/null || echo 0) + 1))
+  echo $(($(stat -c %s "$TESSERA_LOG_DIR/kafka.log" 2>/dev/null || echo 0) + 1)) >"$RUN/kafka.logfrom"
   spawn kafka java -Xms256m -Xmx${KAFKA_HEAP:-1g} -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$data/log4j2.properties" -cp "$cp" kafka.Kafka "$conf"
 }
 
 start_registry() {
   if alive registry; then log "registry already running (pid $(cat "$RUN/registry.pid"))"; return; fi
+  foreign registry REGISTRY_PORT registry_ready && return
   [ -f "$APICURIO_HOME/.installed" ] || die "apicurio registry not installed: run infra/local/install.sh"
-  port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by another process (set REGISTRY_PORT)"
   log "starting apicurio registry $APICURIO_VERSION on 127.0.0.1:$REGISTRY_PORT (storage: kafkasql)"
   # kafkasql journals schemas to a Kafka topic, so ids survive a registry restart.
   APICURIO_STORAGE_KIND=kafkasql \
@@ -89,8 +96,8 @@ start_registry() {
 
 start_clickhouse() {
   if alive clickhouse; then log "clickhouse already running (pid $(cat "$RUN/clickhouse.pid"))"; return; fi
+  foreign clickhouse CLICKHOUSE_HTTP_PORT clickhouse_ready && return
   command -v clickhouse-server >/dev/null || die "clickhouse-server not installed: run infra/local/install.sh"
-  port_open "$CLICKHOUSE_HTTP_PORT" && die "port $CLICKHOUSE_HTTP_PORT is taken by another process (set CLICKHOUSE_HTTP_PORT)"
   local data="$TESSERA_STACK_DIR/clickhouse"
   mkdir -p "$data"/{data,tmp,user_files,format_schemas}
   sed -e "s#<log>.*</log>#<log>$TESSERA_LOG_DIR/clickhouse-server.log</log>#" \
@@ -109,11 +116,6 @@ start_clickhouse() {
   log "starting clickhouse-server on 127.0.0.1:$CLICKHOUSE_HTTP_PORT (http)"
   spawn clickhouse clickhouse-server --config-file="$data/config.xml"
 }
-
-KAFKA_LOG_FROM=1
-kafka_ready() { port_open "$KAFKA_PORT" && tail -c "+$KAFKA_LOG_FROM" "$TESSERA_LOG_DIR/kafka.log" | grep -q "Kafka Server started"; }
-registry_ready() { curl -fsS "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/subjects"; }
-clickhouse_ready() { [ "$(curl -fsS "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/ping")" = "Ok." ]; }
 
 components=${*:-kafka registry clickhouse}
 for c in $components; do

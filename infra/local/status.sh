@@ -3,9 +3,9 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
-RUN="$TESSERA_STACK_DIR/run"
+. "$here/probes.sh"
 row() { printf '%-11s %-8s %-28s %s\n' "$@"; }
-pid_of() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null && cat "$RUN/$1.pid" || echo "-"; }
+pid_of() { if alive "$1"; then cat "$RUN/$1.pid"; else echo "-"; fi; }
 answers() { "$@" >/dev/null 2>&1 && echo "answers" || echo "DOWN"; }
 row SERVER PID ADDRESS STATE
 broker=${TESSERA_KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}; broker=${broker%%,*}

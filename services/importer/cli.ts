@@ -1,7 +1,7 @@
-// `tessera import`: npx tsx services/importer/cli.ts --mapping m.json --file contacts.csv [--format csv|ndjson] [--dry-run]
+// `tessera import --mapping m.json --file contacts.csv [--format csv|ndjson] [--dry-run] [--list N]`: a file in, touchpoints out.
 import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
 import { extname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { avroType } from '../kit/avro.ts';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { describe, TesseraError } from '../kit/errors.ts';
@@ -13,45 +13,25 @@ import { topicNames } from '../kit/topics.ts';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { parseMapping } from './mapping.ts';
 import { progressBar } from './progress.ts';
-import type { Format } from './reader.ts';
+import { DEFAULT_MAX_ROW_BYTES, type Format } from './reader.ts';
 import { runImport, type Summary } from './run.ts';
-
-const USAGE = `usage: npx tsx services/importer/cli.ts --mapping <mapping.json> --file <data.csv|data.ndjson> [--format csv|ndjson] [--dry-run] [--list <n>]
-  --mapping  the JSON mapping of columns to touchpoint fields (docs/import.md)
-  --file     the CSV (header row) or NDJSON file to import, read as a stream
-  --format   csv or ndjson; default from the file extension (.csv, .ndjson/.jsonl)
-  --dry-run  validate every row and write the rejection report, produce nothing
-  --list     how many rejections to print in the summary (default 20; all are in <file>.rejected.ndjson)
-Environment: TESSERA_KAFKA_BROKERS, TESSERA_REGISTRY_URL, TESSERA_TOPIC_PREFIX, TESSERA_IMPORT_BATCH_SIZE (500),
-TESSERA_IMPORT_MAX_INFLIGHT_BATCHES (4), TESSERA_IMPORT_PRODUCE_TIMEOUT_MS (60000), TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000),
-TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (6 / 1, for topics the import creates when missing).`;
+import { commandLine, intOption, UsageError } from '../tools/cli.ts';
+import { importCommand } from '../tools/commands.ts';
 
 /** Fatal errors end with exit code 2 (bad invocation or mapping) or 1 (infrastructure); rejected rows do not. */
 function fatal(message: string, code = 1): never {
-  process.stderr.write(`import failed: ${message}\n`);
+  process.stderr.write(`tessera import: ${message}\n`);
   process.exit(code);
 }
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      mapping: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false }, list: { type: 'string', default: '20' }, help: { type: 'boolean', short: 'h' },
-    },
-  }).values;
-} catch (err) {
-  fatal(`${(err as Error).message}\n${USAGE}`, 2);
-}
-if (args.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-if (!args.mapping || !args.file) fatal(`--mapping and --file are required\n${USAGE}`, 2);
-const format = (args.format ?? ({ '.csv': 'csv', '.ndjson': 'ndjson', '.jsonl': 'ndjson' } as Record<string, string>)[extname(args.file).toLowerCase()]) as Format | undefined;
-if (format !== 'csv' && format !== 'ndjson') fatal(`cannot tell the format of ${args.file}: pass --format csv or --format ndjson`, 2);
-const list = Number(args.list);
-if (!Number.isInteger(list) || list < 0) fatal('--list takes a whole number', 2);
+const args = commandLine(importCommand, ({ values }) => {
+  const file = values.file!;
+  const format = values.format ?? ({ '.csv': 'csv', '.ndjson': 'ndjson', '.jsonl': 'ndjson' } as Record<string, string>)[extname(file).toLowerCase()];
+  if (format !== 'csv' && format !== 'ndjson') {
+    throw new UsageError(values.format ? `--format takes csv or ndjson, got ${JSON.stringify(values.format)}` : `cannot tell the format of ${file}: pass --format csv or --format ndjson`);
+  }
+  return { mapping: values.mapping!, file, format: format as Format, dryRun: values['dry-run'], list: intOption('list', values.list) };
+});
 
 let totalBytes: number;
 let mappingText: string;
@@ -72,13 +52,15 @@ try {
     TESSERA_IMPORT_MAX_INFLIGHT_BATCHES: intFromEnv(4, 1),
     TESSERA_IMPORT_PRODUCE_TIMEOUT_MS: intFromEnv(60_000, 1_000),
     TESSERA_COLLECTOR_MAX_FUTURE_MS: intFromEnv(24 * 3_600_000, 0),
-  ...topicLayoutEnv,
+    // At most half the 8 MB max.message.bytes of the topics Tessera creates.
+    TESSERA_IMPORT_MAX_ROW_BYTES: z.coerce.number().int().min(1024).max(4 << 20).default(DEFAULT_MAX_ROW_BYTES),
+    ...topicLayoutEnv,
   });
 } catch (err) {
   fatal(describe(err), 2);
 }
 
-const dryRun = args['dry-run'];
+const dryRun = args.dryRun;
 const log = createLogger('importer', env.TESSERA_LOG_LEVEL === 'info' ? 'warn' : env.TESSERA_LOG_LEVEL);
 const topics = topicNames(env.TESSERA_TOPIC_PREFIX);
 const kafka = dryRun ? null : createKafka(env.TESSERA_KAFKA_BROKERS, env.TESSERA_KAFKA_CLIENT_ID ?? 'tessera-importer', log);
@@ -98,9 +80,9 @@ try {
   }
   const timeoutMs = env.TESSERA_IMPORT_PRODUCE_TIMEOUT_MS;
   summary = await runImport({
-    file: args.file, format, mapping: parsed.mapping, encode, clock: Date.now,
-    maxFutureMs: env.TESSERA_COLLECTOR_MAX_FUTURE_MS, batchSize: env.TESSERA_IMPORT_BATCH_SIZE,
-    maxInflightBatches: env.TESSERA_IMPORT_MAX_INFLIGHT_BATCHES, reportPath: `${args.file}.rejected.ndjson`, listRejected: list,
+    file: args.file, format: args.format, mapping: parsed.mapping, encode, clock: Date.now,
+    maxFutureMs: env.TESSERA_COLLECTOR_MAX_FUTURE_MS, batchSize: env.TESSERA_IMPORT_BATCH_SIZE, maxRowBytes: env.TESSERA_IMPORT_MAX_ROW_BYTES,
+    maxInflightBatches: env.TESSERA_IMPORT_MAX_INFLIGHT_BATCHES, reportPath: `${args.file}.rejected.ndjson`, listRejected: args.list,
     produce: producer
       ? async (messages) => {
         let timer: NodeJS.Timeout | undefined;

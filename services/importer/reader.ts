@@ -1,8 +1,10 @@
-// Streams rows out of a CSV (header row, quoted fields) or NDJSON file with their line numbers, in constant memory.
+// Streams rows out of a CSV (header row, quoted fields) or NDJSON file with their line numbers, in constant memory:
+// split.ts finds where rows begin and end, csv-parse reads a CSV record's fields, JSON.parse an NDJSON line.
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
+import { TesseraError } from '../kit/errors.ts';
 import type { Cells } from './rows.ts';
+import { CsvSplitter, LineSplitter, type Piece, type SplitterOptions } from './split.ts';
 
 export type Format = 'csv' | 'ndjson';
 
@@ -13,55 +15,125 @@ export type SourceItem =
 
 export interface RowSource {
   items: AsyncIterable<SourceItem>;
-  /** Bytes read from the file so far (for progress). */
+  /** How far into the file reading has got, in bytes (for progress). */
   bytesRead(): number;
 }
 
-export function openRows(path: string, format: Format): RowSource {
-  // 1 MiB reads: fewer syscalls on multi-GB files, and the parser pauses the stream when the consumer lags.
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  let bytes = 0;
-  file.on('data', (chunk) => { bytes += chunk.length; });
-  return { items: format === 'csv' ? csvItems(file) : ndjsonItems(file), bytesRead: () => bytes };
+/** Rows larger than this are rejected by default: well under Kafka's default 1 MB message size. */
+export const DEFAULT_MAX_ROW_BYTES = 512 * 1024;
+
+export function openRows(path: string, format: Format, maxRowBytes = DEFAULT_MAX_ROW_BYTES): RowSource {
+  let position = 0;
+  const create = (o: SplitterOptions) => (format === 'csv' ? new CsvSplitter(o) : new LineSplitter(o));
+  const pieces = splitFile(path, create, maxRowBytes, (p) => { position = Math.max(position, p); });
+  return { items: format === 'csv' ? csvItems(pieces) : ndjsonItems(pieces), bytesRead: () => position };
 }
 
-const countNewlines = (s: string): number => {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n += 1;
-  return n;
-};
+/**
+ * The file's rows as pieces. After a row whose quote never closed, reading starts again at the row's second line
+ * (those lines may be rows of their own): the file is opened again at that offset, nothing is held in memory.
+ */
+async function* splitFile(
+  path: string, create: (o: SplitterOptions) => CsvSplitter | LineSplitter, maxBytes: number, onPosition: (p: number) => void,
+): AsyncGenerator<Exclude<Piece, { kind: 'restart' }>> {
+  let from: { offset: number; line: number } | null = { offset: 0, line: 1 };
+  while (from) {
+    const splitter = create({ ...from, maxBytes });
+    // 1 MiB reads: fewer syscalls on multi-GB files; the stream pauses while the consumer of these rows lags.
+    const file = createReadStream(path, { start: from.offset, highWaterMark: 1 << 20 });
+    from = null;
+    try {
+      for await (const chunk of file as AsyncIterable<Buffer>) {
+        for (const p of splitter.push(chunk)) {
+          if (p.kind !== 'restart') { yield p; continue; }
+          yield { kind: 'bad', line: p.line, problem: p.problem };
+          from = { offset: p.offset, line: p.resumeLine };
+          break;
+        }
+        onPosition(splitter.position);
+        if (from) break;
+      }
+      if (!from) {
+        for (const p of splitter.end()) {
+          if (p.kind !== 'restart') { yield p; continue; }
+          yield { kind: 'bad', line: p.line, problem: p.problem };
+          from = { offset: p.offset, line: p.resumeLine };
+        }
+      }
+    } finally {
+      file.destroy();
+    }
+  }
+}
 
-async function* csvItems(file: NodeJS.ReadableStream): AsyncGenerator<SourceItem> {
-  const skipped: SourceItem[] = [];
-  const parser = file.pipe(parse({
-    bom: true, trim: true, raw: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true,
-  }));
-  // A record the parser cannot read (an unclosed quote) is reported and parsing goes on.
-  parser.on('skip', (err: Error & { lines?: number }) => skipped.push({ kind: 'bad', line: err.lines ?? 0, problem: `CSV: ${err.message}` }));
+const CSV_OPTIONS = { trim: true, relax_column_count: true, skip_empty_lines: false, record_delimiter: '\n' } as const;
+/** Records parsed by one csv-parse call: a parser per record costs ~10 times more than the record itself. */
+const BATCH_RECORDS = 500;
+const BATCH_CHARS = 1 << 20;
+
+/** csv-parse's messages name line 1 of the text it was given; the row's own line is reported beside them. */
+const csvProblem = (err: unknown): string => `CSV: ${(err as Error).message.replace(/ (at|on) line \d+/g, '')}`;
+
+/** The fields of each record; a record csv-parse refuses (e.g. a quote inside an unquoted field) becomes its problem. */
+function fields(batch: { line: number; text: string }[]): (string[] | { problem: string })[] {
+  try {
+    const records = parse(batch.map((r) => r.text).join('\n'), CSV_OPTIONS) as string[][];
+    if (records.length === batch.length) return records;
+  } catch { /* one of them is bad: read each alone */ }
+  return batch.map((r) => {
+    try {
+      const [record] = parse(r.text, CSV_OPTIONS) as string[][];
+      return record ?? [];
+    } catch (err) {
+      return { problem: csvProblem(err) };
+    }
+  });
+}
+
+async function* csvItems(pieces: AsyncIterable<Exclude<Piece, { kind: 'restart' }>>): AsyncGenerator<SourceItem> {
   let header: string[] | null = null;
-  let index: Map<string, number> = new Map();
-  let linesBefore = 0;
-  for await (const out of parser as AsyncIterable<{ record: string[]; raw: string }>) {
-    while (skipped.length) yield skipped.shift()!;
-    // The record starts after the lines already consumed and any empty lines the parser skipped.
-    const leading = /^[\r\n]*/.exec(out.raw)![0];
-    const line = linesBefore + 1 + countNewlines(leading);
-    linesBefore += countNewlines(out.raw);
-    if (!out.raw.endsWith('\n')) linesBefore += 1;
+  let index = new Map<string, number>();
+  let batch: { line: number; text: string }[] = [];
+  let chars = 0;
+
+  function* drain(): Generator<SourceItem> {
+    const parsed = fields(batch);
+    for (let i = 0; i < batch.length; i++) {
+      const line = batch[i]!.line;
+      const record = parsed[i]!;
+      if (!Array.isArray(record)) { yield { kind: 'bad', line, problem: record.problem }; continue; }
+      if (record.length !== header!.length) {
+        yield { kind: 'bad', line, problem: `CSV: expected ${header!.length} fields as in the header, got ${record.length}` };
+        continue;
+      }
+      yield { kind: 'row', line, cells: (column) => { const c = index.get(column); return c === undefined ? undefined : record[c]; } };
+    }
+    batch = [];
+    chars = 0;
+  }
+
+  for await (const p of pieces) {
     if (header === null) {
-      header = out.record;
+      const parsed = p.kind === 'record' ? fields([p])[0]! : { problem: p.problem };
+      if (!Array.isArray(parsed)) {
+        throw new TesseraError('TSR_IMPORT_BAD_HEADER', `the header row (line ${p.line}) cannot be read: ${parsed.problem}`);
+      }
+      header = parsed;
       index = new Map(header.map((h, i) => [h, i]));
       yield { kind: 'header', columns: header };
       continue;
     }
-    if (out.record.length !== header.length) {
-      yield { kind: 'bad', line, problem: `CSV: expected ${header.length} fields as in the header, got ${out.record.length}` };
+    if (p.kind === 'bad') {
+      // Rows keep their order: what is batched before a bad row is reported first.
+      yield* drain();
+      yield p;
       continue;
     }
-    const record = out.record;
-    yield { kind: 'row', line, cells: (column) => { const i = index.get(column); return i === undefined ? undefined : record[i]; } };
+    batch.push(p);
+    chars += p.text.length;
+    if (batch.length >= BATCH_RECORDS || chars >= BATCH_CHARS) yield* drain();
   }
-  while (skipped.length) yield skipped.shift()!;
+  if (batch.length > 0) yield* drain();
 }
 
 /** A field by name, or by dotted path into nested objects ("customer.email"). */
@@ -75,25 +147,21 @@ function lookup(obj: Record<string, unknown>, column: string): unknown {
   return v;
 }
 
-async function* ndjsonItems(file: NodeJS.ReadableStream): AsyncGenerator<SourceItem> {
-  const lines = createInterface({ input: file, crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) {
-    line += 1;
-    const trimmed = (line === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
-    if (trimmed === '') continue;
+async function* ndjsonItems(pieces: AsyncIterable<Exclude<Piece, { kind: 'restart' }>>): AsyncGenerator<SourceItem> {
+  for await (const p of pieces) {
+    if (p.kind === 'bad') { yield p; continue; }
     let value: unknown;
     try {
-      value = JSON.parse(trimmed);
+      value = JSON.parse(p.text);
     } catch (err) {
-      yield { kind: 'bad', line, problem: `NDJSON: not valid JSON: ${(err as Error).message}` };
+      yield { kind: 'bad', line: p.line, problem: `NDJSON: not valid JSON: ${(err as Error).message}` };
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      yield { kind: 'bad', line, problem: `NDJSON: expected a JSON object per line, got ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}` };
+      yield { kind: 'bad', line: p.line, problem: `NDJSON: expected a JSON object per line, got ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}` };
       continue;
     }
     const obj = value as Record<string, unknown>;
-    yield { kind: 'row', line, cells: (column) => lookup(obj, column) };
+    yield { kind: 'row', line: p.line, cells: (column) => lookup(obj, column) };
   }
 }

@@ -23,6 +23,11 @@ export interface ImportOptions {
   clock: () => number;
   maxFutureMs: number;
   batchSize: number;
+  /**
+   * Largest row, in the file and as an encoded touchpoint; also the most bytes one produce carries. Kafka refuses a
+   * record batch over the topic's max.message.bytes, and with it every good row in the batch.
+   */
+  maxRowBytes: number;
   /** Produces waiting for acknowledgement at once: the file is not read further until one settles (back-pressure). */
   maxInflightBatches: number;
   reportPath: string;
@@ -40,7 +45,7 @@ export interface Summary extends Progress {
 export async function runImport(o: ImportOptions): Promise<Summary> {
   // A report left by an earlier run would describe rows this run may have accepted.
   rmSync(o.reportPath, { force: true });
-  const source = openRows(o.file, o.format);
+  const source = openRows(o.file, o.format, o.maxRowBytes);
   const file = basename(o.file);
   const progress: Progress = { bytesRead: 0, rows: 0, accepted: 0, rejected: 0 };
   const firstRejections: Rejection[] = [];
@@ -48,6 +53,7 @@ export async function runImport(o: ImportOptions): Promise<Summary> {
   const inflight = new Set<Promise<void>>();
   let failure: unknown = null;
   let batch: { key: string; value: Buffer }[] = [];
+  let batchBytes = 0;
 
   const reject = async (r: Rejection) => {
     progress.rejected += 1;
@@ -60,6 +66,7 @@ export async function runImport(o: ImportOptions): Promise<Summary> {
     if (batch.length === 0) return;
     const messages = batch;
     batch = [];
+    batchBytes = 0;
     if (!o.produce) {
       progress.accepted += messages.length;
       return;
@@ -95,7 +102,15 @@ export async function runImport(o: ImportOptions): Promise<Summary> {
         await reject({ line: r.line, messageId: r.messageId, problems: r.problems });
         continue;
       }
-      batch.push({ key: partitionKey(r.touchpoint), value: o.encode(r.touchpoint) });
+      const value = o.encode(r.touchpoint);
+      if (value.length > o.maxRowBytes) {
+        // A mapping can repeat a large cell in several fields: the message, not only the row, must fit.
+        await reject({ line: item.line, messageId: r.touchpoint.messageId, problems: [`the touchpoint is ${value.length} bytes encoded, over the ${o.maxRowBytes}-byte limit (TESSERA_IMPORT_MAX_ROW_BYTES)`] });
+        continue;
+      }
+      if (batchBytes + value.length > o.maxRowBytes) await flush();
+      batch.push({ key: partitionKey(r.touchpoint), value });
+      batchBytes += value.length;
       if (batch.length >= o.batchSize) await flush();
       if ((progress.rows & 1023) === 0) tick();
     }

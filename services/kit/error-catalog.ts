@@ -33,6 +33,7 @@ const CATALOG = {
   TSR_DLQ_AVRO_DECODE: { retriable: false, meaning: 'the Avro payload does not decode with its schema into the expected record' },
   TSR_DLQ_INVALID: { retriable: false, meaning: 'a touchpoint fails validation (messageId, timestamp, required fields, no identifier)' },
   TSR_DLQ_INVALID_RECORD: { retriable: false, meaning: 'a record the warehouse writer cannot map to rows' },
+  TSR_DLQ_INVALID_CLAIM: { retriable: false, meaning: 'a claim record breaks the claims contract: no identifier, or a key that is not the claim key of its identifiers' },
   TSR_DLQ_PROCESSING_FAILED: { retriable: false, meaning: 'processing the record threw (a bug, or an input the code cannot handle); the reason holds the error, the stream went on' },
   // Service faults (thrown; retriable ones pause and retry, the others stop the start-up with the message).
   TSR_ERR_CONFIG: { retriable: false, meaning: 'the environment is invalid; the message lists every problem' },
@@ -43,8 +44,11 @@ const CATALOG = {
   TSR_ERR_CHANGELOG_CORRUPT: { retriable: false, meaning: 'a changelog record does not decode; the graph owner will not start from a state it cannot trust' },
   TSR_ERR_TXN_TIMEOUT: { retriable: true, meaning: 'a Kafka transaction commit did not return in time; the producer is replaced and the session starts over' },
   TSR_ERR_POISON_RECORD: { retriable: false, meaning: 'processing one record threw after the stage state may have changed: the state is rebuilt and the record goes to the DLQ on the replay' },
+  TSR_ERR_STAGE_TRANSITION: { retriable: false, meaning: 'the stage runner tried a state move its state machine forbids: a bug in the runner' },
+  TSR_ERR_STAGE_STATE: { retriable: false, meaning: 'records reached a processor before its state was restored: a bug in the runner' },
   // Importer.
   TSR_IMPORT_UNKNOWN_COLUMNS: { retriable: false, meaning: 'the mapping names a column the file lacks' },
+  TSR_IMPORT_BAD_HEADER: { retriable: false, meaning: 'the CSV header row cannot be read (an unclosed quote, a row over the size limit); fix the file' },
   TSR_IMPORT_PRODUCE_FAILED: { retriable: true, meaning: 'Kafka refused rows of the import; rerun it (rows are deduplicated by messageId)' },
 } as const satisfies Record<string, ErrorSpec>;
 

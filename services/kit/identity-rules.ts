@@ -1,9 +1,11 @@
-// TESSERA_IDENTITY_RULES → the identity configuration: JSON inline or a path to a JSON file, merged onto the defaults.
-// Every stage that extracts identifiers (resolver, extract, warehouse writer) must read the same rules, or the same
-// event would yield other identifiers and another claim key.
+// The identity rules from TESSERA_IDENTITY_RULES (JSON inline or a path to a JSON file), merged onto the
+// defaults: every stage that extracts or links identifiers must read the same rules.
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from '../identity/index.ts';
 import { ConfigError } from './errors.ts';
+
+export const identityRulesEnv = { TESSERA_IDENTITY_RULES: z.string().optional() };
 
 export function identityRules(source: string | undefined): IdentityConfig {
   if (!source) return defaultIdentityConfig;

@@ -1,11 +1,54 @@
 // kafkajs clients wired to pino, and idempotent topic creation.
+import { createRequire } from 'node:module';
 import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from './log.ts';
 import type { Topics } from './topics.ts';
 
-const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+export type PinoLevel = 'error' | 'warn' | 'info' | 'debug';
+
+const rank: Record<PinoLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const levels: Record<number, PinoLevel> = {
   [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug',
 };
+
+/**
+ * Broker answers that kafkajs retries by itself and that normal operation produces, with the level they deserve.
+ * kafkajs logs every error response at ERROR, so without this an operator sees dozens of "errors" a minute that
+ * need nothing from anyone.
+ */
+export const EXPECTED_KAFKA_CONDITIONS: Readonly<Record<string, PinoLevel>> = {
+  // A transaction begun right after the previous commit, whose markers the broker is still writing: retried.
+  CONCURRENT_TRANSACTIONS: 'debug',
+  // The group coordinator is loading its state or moving (after a broker start): retried.
+  GROUP_LOAD_IN_PROGRESS: 'info',
+  GROUP_COORDINATOR_NOT_AVAILABLE: 'info',
+  NOT_COORDINATOR_FOR_GROUP: 'info',
+  // A member joined or left the group: every member rejoins.
+  REBALANCE_IN_PROGRESS: 'info',
+  // A partition's leader is being elected (right after a topic is created): retried.
+  LEADER_NOT_AVAILABLE: 'info',
+  NOT_LEADER_FOR_PARTITION: 'info',
+  // This member's session ran out (it was silent too long) and it rejoins: worth a look, not an alarm.
+  UNKNOWN_MEMBER_ID: 'warn',
+};
+
+// kafkajs logs a broker error by its message only; its own table (pinned kafkajs 2.2.4) gives the message's type.
+const kafkaErrors = (createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: { type: string; message: string }[] }).errorCodes;
+const expectedByMessage = new Map(kafkaErrors.filter((e) => e.type in EXPECTED_KAFKA_CONDITIONS).map((e) => [e.message, EXPECTED_KAFKA_CONDITIONS[e.type]!]));
+
+/**
+ * The pino level for a kafkajs log entry: an expected, retried condition (found in the entry's error or message) is
+ * logged at its own level, never above kafkajs's; everything else keeps kafkajs's level.
+ */
+export function kafkaLogLevel(level: number, log: { message?: string; error?: unknown }): PinoLevel {
+  const given = levels[level] ?? 'info';
+  if (given !== 'error' && given !== 'warn') return given;
+  const texts = [typeof log.error === 'string' ? log.error : '', log.message ?? ''];
+  for (const [message, expected] of expectedByMessage) {
+    if (texts.some((t) => t.includes(message))) return rank[expected] < rank[given] ? expected : given;
+  }
+  return given;
+}
 
 export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
   const kafkaLog = logger.child({ component: 'kafkajs' });
@@ -16,7 +59,7 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
     logLevel: logger.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN,
     logCreator: () => ({ level, log, namespace }: LogEntry) => {
       const { message, ...extra } = log;
-      kafkaLog[levels[level] ?? 'info']({ namespace, ...extra }, message);
+      kafkaLog[kafkaLogLevel(level, log)]({ namespace, ...extra }, message);
     },
     retry: { initialRetryTime: 200, retries: 8 },
   });
@@ -24,7 +67,10 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
 
 export interface TopicLayout { partitions: number; replicationFactor: number }
 
-/** The topics of docs/architecture.md with their configs: profiles, changelog, claims and the identity tables are compacted. */
+/** How long a claim stays on the claims topic before compaction may drop it for a later record with the same key. */
+const CLAIMS_COMPACTION_LAG_MS = 24 * 60 * 60 * 1000;
+
+/** The topics of docs/architecture.md with their configs: profiles, changelog and the claim tables are compacted. */
 export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] {
   const compacted = [
     { name: 'cleanup.policy', value: 'compact' },
@@ -42,42 +88,20 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
     spec(topics.profiles, compacted),
     spec(topics.merges),
     spec(topics.changelog, compacted),
-    // An extract instance whose cache forgot a claim publishes it again with a later event; compaction would then
-    // drop the earlier record: the link stage may lag this long before that happens.
-    spec(topics.claims, [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.compaction.lag.ms', value: String(24 * 60 * 60 * 1000) }]),
+    // An extract instance that forgot a claim publishes it again with a later event, and compaction would then drop
+    // the earlier record: the link stage must have read it first, so it may lag up to this long.
+    spec(topics.claims, [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.compaction.lag.ms', value: String(CLAIMS_COMPACTION_LAG_MS) }]),
     spec(topics.identifiers, compacted),
     spec(topics.identityClaims, compacted),
   ];
 }
 
-/** Creates the missing topics and waits until each partition has a leader; existing ones are left as they are. */
+/** Creates the missing topics; existing ones are left as they are. */
 export async function ensureTopics(admin: Admin, specs: ITopicConfig[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
-  if (missing.length === 0) return [];
-  await admin.createTopics({ topics: missing, waitForLeaders: false });
-  await waitForLeaders(admin, missing.map((s) => s.topic));
+  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   return missing.map((s) => s.topic);
-}
-
-/**
- * kafkajs's own wait (createTopics waitForLeaders) gives up when the broker answers "does not host this
- * topic-partition" for a topic it created a moment ago, which happens when several topics are created at once:
- * that answer only means "not yet" here.
- */
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-    } catch (err) {
-      const type = (err as { type?: string }).type;
-      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader ${timeoutMs} ms after their creation`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**

@@ -35,7 +35,29 @@ export interface IdentityChangeRecord {
   version: number;
 }
 
-export interface ClaimRecord { messageId: string; eventTime: number; identifiers: IdentifierRecord[] }
+/** blocked: valid values a blocklist kept from linking, stored so that un-blocking them can link them (default []). */
+export interface ClaimRecord { messageId: string; eventTime: number; identifiers: IdentifierRecord[]; blocked?: IdentifierRecord[] }
+
+/** identity.identifiers: the identifier's current profile (null = no longer linked), and the event behind it. */
+export interface IdentityIdentifierRecord {
+  type: string;
+  value: string;
+  profileId: string | null;
+  messageId: string;
+  eventTime: number;
+  version: number;
+}
+
+/** identity.claims: the claim's primary identifier and profile when the link stage linked it. */
+export interface IdentityClaimRecord {
+  claimKey: string;
+  primaryType: string | null;
+  primaryValue: string | null;
+  profileId: string | null;
+  messageId: string;
+  eventTime: number;
+  version: number;
+}
 
 /** identity.identifiers: the identifier's current profile (null = no longer linked), and the event behind it. */
 export interface IdentityIdentifierRecord {

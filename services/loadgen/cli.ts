@@ -1,71 +1,67 @@
-// `npx tsx services/loadgen/cli.ts`: generates a seeded population and produces its touchpoints to Kafka;
+// `tessera loadgen`: generates a seeded population and produces its touchpoints to Kafka;
 // the ground truth (messageId → person) goes to a separate file, never into the events.
 import { createWriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { commonEnv, parseEnv } from '../kit/config.ts';
-import { createKafka } from '../kit/kafka.ts';
+import { once } from 'node:events';
+import { commonEnv, configOrExit, parseEnv, topicLayoutEnv } from '../kit/config.ts';
+import { describe } from '../kit/errors.ts';
+import { createKafka, createMissingTopics } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { AvroCodec } from '../kit/registry.ts';
 import { topicNames } from '../kit/topics.ts';
-import { defaultPopulation, generate } from './population.ts';
+import { commandLine, intOption, numberOption } from '../tools/cli.ts';
+import { loadgenCommand } from '../tools/commands.ts';
+import { defaultPopulation as pop, generate } from './population.ts';
 import { malformedRecords, produceTouchpoints } from './produce.ts';
 import { progressLine } from './progress.ts';
 
-const { values: a } = parseArgs({
-  options: {
-    people: { type: 'string', default: String(defaultPopulation.people) },
-    sessions: { type: 'string', default: String(defaultPopulation.sessions) },
-    seed: { type: 'string', default: String(defaultPopulation.seed) },
-    rate: { type: 'string', default: '0' },
-    'max-devices': { type: 'string', default: String(defaultPopulation.maxDevices) },
-    'shared-devices': { type: 'string', default: String(defaultPopulation.sharedDeviceRate) },
-    'shared-emails': { type: 'string', default: String(defaultPopulation.sharedEmailRate) },
-    placeholders: { type: 'string', default: String(defaultPopulation.placeholderRate) },
-    'cookie-churn': { type: 'string', default: String(defaultPopulation.cookieChurnRate) },
-    registered: { type: 'string', default: String(defaultPopulation.registeredRate) },
-    truth: { type: 'string', default: 'ground-truth.csv' },
-    malformed: { type: 'boolean', default: true },
-    help: { type: 'boolean', default: false },
-  },
+const o = commandLine(loadgenCommand, ({ values: v }) => {
+  const int = (name: keyof typeof v & string, def: number, min = 0, max?: number) => (v[name] === undefined ? def : intOption(name, v[name] as string, min, max));
+  const rate = (name: keyof typeof v & string, def: number) => (v[name] === undefined ? def : numberOption(name, v[name] as string, 0, 1));
+  return {
+    population: {
+      ...pop,
+      people: int('people', pop.people, 1), sessions: v.sessions === undefined ? pop.sessions : numberOption('sessions', v.sessions, 0), seed: int('seed', pop.seed),
+      maxDevices: int('max-devices', pop.maxDevices, 1, 6),
+      sharedDeviceRate: rate('shared-devices', pop.sharedDeviceRate), sharedEmailRate: rate('shared-emails', pop.sharedEmailRate),
+      placeholderRate: rate('placeholders', pop.placeholderRate), cookieChurnRate: rate('cookie-churn', pop.cookieChurnRate),
+      registeredRate: rate('registered', pop.registeredRate),
+    },
+    rate: v.rate === undefined ? 0 : numberOption('rate', v.rate, 0),
+    truth: v.truth ?? 'ground-truth.csv',
+    malformed: v.malformed,
+  };
 });
-if (a.help) {
-  console.log(`usage: loadgen [--people N] [--sessions N] [--seed N] [--rate events/s, 0 = max] [--truth file.csv] [--no-malformed]
-               [--max-devices 1..6] [--shared-devices rate] [--shared-emails rate] [--placeholders rate]
-               [--cookie-churn rate] [--registered rate]      (rates are 0..1; defaults: generator defaults)`);
-  process.exit(0);
-}
-const num = (name: string, v: string | undefined) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) { console.error(`--${name} must be a non-negative number, got ${v}`); process.exit(2); }
-  return n;
-};
-const cfg = parseEnv(commonEnv);
+const cfg = configOrExit('loadgen', () => parseEnv({ ...commonEnv, ...topicLayoutEnv }));
 const log = createLogger('loadgen', cfg.TESSERA_LOG_LEVEL);
-const rate = (name: string, v: string | undefined) => {
-  const n = num(name, v);
-  if (n > 1) { console.error(`--${name} is a rate between 0 and 1, got ${v}`); process.exit(2); }
-  return n;
+
+// A terminal gets the line redrawn in place; a pipe or a CI log a plain line every 5 s.
+const tty = Boolean(process.stderr.isTTY);
+let lastProgress = 0;
+const onProgress = (sent: number, total: number, ms: number) => {
+  if (!tty && ms - lastProgress < 5_000 && sent < total) return;
+  lastProgress = ms;
+  process.stderr.write(tty ? `\r${progressLine('producing', sent, total, ms)}` : `${progressLine('producing', sent, total, ms)}\n`);
 };
-const maxDevices = num('max-devices', a['max-devices']);
-if (!Number.isInteger(maxDevices) || maxDevices < 1 || maxDevices > 6) { console.error(`--max-devices must be 1..6, got ${a['max-devices']}`); process.exit(2); }
-const g = generate({
-  ...defaultPopulation, people: num('people', a.people), sessions: num('sessions', a.sessions), seed: num('seed', a.seed), maxDevices,
-  sharedDeviceRate: rate('shared-devices', a['shared-devices']), sharedEmailRate: rate('shared-emails', a['shared-emails']),
-  placeholderRate: rate('placeholders', a.placeholders), cookieChurnRate: rate('cookie-churn', a['cookie-churn']), registeredRate: rate('registered', a.registered),
-});
-const truth = createWriteStream(a.truth!);
-truth.write('message_id,person_id\n');
-for (const [m, p] of g.truth) truth.write(`${m},${p}\n`);
-truth.end();
-const result = await produceTouchpoints({
-  kafka: createKafka(cfg.TESSERA_KAFKA_BROKERS, 'tessera-loadgen', log),
-  codec: new AvroCodec(cfg.TESSERA_REGISTRY_URL),
-  topic: topicNames(cfg.TESSERA_TOPIC_PREFIX).touchpoints,
-  touchpoints: g.touchpoints,
-  total: g.touchpoints.length,
-  rate: num('rate', a.rate),
-  malformed: a.malformed ? malformedRecords() : [],
-  onProgress: (sent, total, ms) => process.stderr.write(`\r${progressLine('producing', sent, total, ms)}`),
-});
-process.stderr.write('\n');
-log.info({ sent: result.sent, seconds: +(result.ms / 1000).toFixed(1), eventsPerSecond: Math.round(result.sent / (result.ms / 1000)), truth: a.truth }, 'touchpoints produced');
+
+try {
+  const g = generate(o.population);
+  const truth = createWriteStream(o.truth);
+  truth.write('message_id,person_id\n');
+  for (const [m, p] of g.truth) if (!truth.write(`${m},${p}\n`)) await once(truth, 'drain');
+  truth.end();
+  await once(truth, 'finish');
+  const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, cfg.TESSERA_KAFKA_CLIENT_ID ?? 'tessera-loadgen', log);
+  const topics = topicNames(cfg.TESSERA_TOPIC_PREFIX);
+  // Kafka does not create topics on first produce here; a missing topic would stall every produce.
+  await createMissingTopics(kafka, topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR });
+  const result = await produceTouchpoints({
+    kafka, codec: new AvroCodec(cfg.TESSERA_REGISTRY_URL), topic: topics.touchpoints,
+    touchpoints: g.touchpoints, total: g.touchpoints.length, rate: o.rate,
+    malformed: o.malformed ? malformedRecords() : [], onProgress,
+  });
+  if (tty) process.stderr.write('\n');
+  log.info({ sent: result.sent, seconds: +(result.ms / 1000).toFixed(1), eventsPerSecond: Math.round(result.sent / (result.ms / 1000)), truth: o.truth }, 'touchpoints produced');
+} catch (err) {
+  log.fatal({ err }, `loadgen failed: ${describe(err)}`);
+  process.exitCode = 1;
+}

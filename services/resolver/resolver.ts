@@ -352,9 +352,11 @@ export class Resolver {
       }
       if (this.recent.seen(d.value.messageId)) { open.tally.duplicates += 1; continue; }
       try {
-        const step = extraction.identifiers.length === 0
+        // Blocked values go into the claim too (never linked), so that un-blocking them later can link them.
+        const blocked = extraction.blocked ?? [];
+        const step = extraction.identifiers.length === 0 && blocked.length === 0
           ? unresolvedStep()
-          : graph.apply({ messageId: d.value.messageId, eventTime: d.value.timestamp, identifiers: extraction.identifiers });
+          : graph.apply({ messageId: d.value.messageId, eventTime: d.value.timestamp, identifiers: extraction.identifiers, ...(blocked.length ? { blocked } : {}) });
         this.d.afterApply?.(d.value);
         // Written with our own touchpoint schema: its bytes go into the resolved event as they are.
         out.addEvent(d.value, extraction, step, resolvedAt, d.schemaId === ids.touchpoint ? m.value!.subarray(5) : null);

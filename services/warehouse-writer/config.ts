@@ -2,7 +2,7 @@
 // group and HTTP port.
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
-import { identityRules } from '../kit/identity-rules.ts';
+import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
 
 export const writerEnv = {
   ...commonEnv,
@@ -10,7 +10,7 @@ export const writerEnv = {
   // resolved: the resolver's per-event stream (the topology before the extract and link stages); touchpoints: read the
   // touchpoints beside the link stage and attribute through identity.claims / identity.identifiers (decode.ts).
   TESSERA_WRITER_EVENTS: z.enum(['resolved', 'touchpoints']).default('resolved'),
-  TESSERA_IDENTITY_RULES: z.string().optional(),
+  ...identityRulesEnv,
   TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_MAX_BUFFERED_ROWS: intFromEnv(200_000, 1),

@@ -60,7 +60,7 @@ export async function decodeMessage(ctx: DecodeContext, kind: InputKind, m: Kafk
     }
     case 'resolved': {
       const d = await codec.decode<ResolvedEvent>(SCHEMAS.resolved, m.value);
-      return d.ok ? resolvedRows(d.value, at) : d;
+      return d.ok ? resolvedRows(d.value, ctx.identity, at) : d;
     }
     case 'profiles': {
       if (m.value === null) return profileRows(key, null, header(m.headers, 'version'), at, ctx.identitiesFrom);

@@ -33,9 +33,15 @@ describe('touchpointRows (the default path: no resolve-time profile)', () => {
     expect(a.claim_key).toBe(b.claim_key);
     expect(a.claim_key).toMatch(/^c_[0-9a-f]{32}$/);
   });
-  it('has no claim key when every identifier was dropped (nothing to link)', () => {
-    const m = touchpointRows(tp({ userId: null, anonymousId: null, traits: { email: 'test@example.com' } }), config, at);
-    expect(m).toMatchObject({ ok: true, rows: { events: [{ claim_key: '', identifiers: [], dropped_types: ['email'] }] } });
+  it('has no claim key when every identifier was invalid (nothing to link)', () => {
+    const m = touchpointRows(tp({ userId: null, anonymousId: null, traits: { phone: 'not a phone' } }), config, at);
+    expect(m).toMatchObject({ ok: true, rows: { events: [{ claim_key: '', identifiers: [], dropped_types: ['phone'] }] } });
+  });
+  it('keys a claim of blocked values only as the extract stage does (they link once un-blocked)', () => {
+    const t = tp({ userId: null, anonymousId: null, traits: { email: 'test@example.com' } });
+    const x = extractIdentifiers(t, config);
+    expect(x.blocked?.length).toBeGreaterThan(0);
+    expect(touchpointRows(t, config, at)).toMatchObject({ ok: true, rows: { events: [{ claim_key: claimKey(x.identifiers, x.blocked), identifiers: [], dropped_types: ['email'] }] } });
   });
   it('skips an invalid touchpoint with its code (the extract stage dead-letters it)', () => {
     expect(touchpointRows(tp({ type: 'track', event: null }), config, at)).toMatchObject({ ok: false, skipped: true, code: 'TSR_DLQ_INVALID' });
@@ -65,7 +71,7 @@ describe('resolvedRows (the optional resolved stream)', () => {
     const m = resolvedRows(resolved({
       refusals: [{ identifier: { type: 'anonymous_id', value: 'a1' }, code: 'LIMIT_EXCEEDED', reason: 'r', profileId: 'p9' }],
       dropped: [{ type: 'email', code: 'BLOCKED', reason: 'placeholder' }],
-    }), at);
+    }), config, at);
     expect(m).toMatchObject({ ok: true, rows: { events: [{
       message_id: 'm1', profile_id: 'p1', id_type: 'user_id', id_value: 'u1', identifiers: ['user_id:u1', 'anonymous_id:a1'],
       refused: ['anonymous_id:a1'], refusal_codes: ['LIMIT_EXCEEDED'], dropped_types: ['email'], dropped_codes: ['BLOCKED'],
@@ -73,14 +79,14 @@ describe('resolvedRows (the optional resolved stream)', () => {
     }] } });
   });
   it('says how the resolver resolved the claim, as a version-0 claims row any link-stage record supersedes', () => {
-    const m = resolvedRows(resolved(), at);
+    const m = resolvedRows(resolved(), config, at);
     expect(m.ok && m.rows.claims).toEqual([{
-      claim_key: claimKey([{ type: 'user_id', value: 'u1' }]), primary_type: 'user_id', primary_value: 'u1', profile_id: 'p1',
+      claim_key: eventClaimKey(extractIdentifiers(tp(), config)), primary_type: 'user_id', primary_value: 'u1', profile_id: 'p1',
       message_id: 'm1', event_time: Date.UTC(2026, 0, 1, 12) / 1000, version: '0', ...src,
     }]);
   });
   it('leaves an unresolved event without profile and primary identifier', () => {
-    expect(resolvedRows(resolved({ profileId: null, primaryIdentifier: null, identifiers: [] }), at)).toMatchObject({ ok: true, rows: { events: [{ profile_id: '', id_type: '', id_value: '', claim_key: '' }] } });
+    expect(resolvedRows(resolved({ profileId: null, primaryIdentifier: null, identifiers: [] }), config, at)).toMatchObject({ ok: true, rows: { events: [{ profile_id: '', id_type: '', id_value: '' }] } });
   });
 });
 

@@ -35,12 +35,23 @@ export function sessionKey(e: Touchpoint): string {
   return `w:${who}:${Math.floor(e.timestamp / SESSION_WINDOW_MS)}`;
 }
 
-/** What an event carried: its normalised identifiers (its claim) and the ones dropped before linking. */
-export interface Carried { identifiers: readonly Identifier[]; dropped: readonly { type: string; code: string }[] }
+/**
+ * What an event carried: its normalised identifiers and the blocked values among them (together its claim, as the
+ * extract stage keys it), and the identifiers dropped before linking.
+ */
+export interface Carried {
+  identifiers: readonly Identifier[];
+  blocked?: readonly Identifier[] | undefined;
+  dropped: readonly { type: string; code: string }[];
+}
 
-/** The claim an event carries: '' when it has no identifier (nothing to link, nobody to attribute it to). */
+/**
+ * The claim an event carries, keyed exactly as the extract stage keys it (claimKey of the identifiers and the blocked
+ * values); '' when it carried neither (nothing to link, nobody to attribute it to).
+ */
 export function eventClaimKey(x: Carried): string {
-  return x.identifiers.length === 0 ? '' : claimKey(x.identifiers);
+  const blocked = x.blocked ?? [];
+  return x.identifiers.length === 0 && blocked.length === 0 ? '' : claimKey(x.identifiers, blocked);
 }
 
 export function eventRow(t: Touchpoint, x: Carried, resolution: Resolution | null, at: SourcePosition): Row {
@@ -114,13 +125,14 @@ export function touchpointRows(t: Touchpoint, config: IdentityConfig, at: Source
 
 /**
  * A resolved event (the resolved stream of the resolver before the link stage) → one events row with the resolver's
- * profile, primary identifier and refusals, and a claims row (version 0) saying how the resolver resolved the claim,
- * so that events are attributed through claims on either topology; a link-stage record of the claim supersedes it.
- * The resolver already extracted: its linked and refused identifiers together are the event's claim.
+ * profile, primary identifier, refusals and drops, and a claims row (version 0) saying how the resolver resolved the
+ * claim, so that events are attributed through claims on either topology; a link-stage record of the claim supersedes
+ * it. The claim is extracted again from the touchpoint: a resolved event does not carry the blocked values that key
+ * it (with the same rules, the resolver extracted the same).
  */
-export function resolvedRows(r: ResolvedEvent, at: SourcePosition): Mapped {
-  const carried = { identifiers: [...r.identifiers, ...r.refusals.map((x) => x.identifier)], dropped: r.dropped };
-  const event = eventRow(r.touchpoint, carried, r, at);
+export function resolvedRows(r: ResolvedEvent, config: IdentityConfig, at: SourcePosition): Mapped {
+  const x = extractIdentifiers(r.touchpoint, config);
+  const event = eventRow(r.touchpoint, { identifiers: x.identifiers, blocked: x.blocked, dropped: r.dropped }, r, at);
   if (event.claim_key === '') return { ok: true, rows: { events: [event] } };
   const claim: Row = {
     claim_key: event.claim_key, primary_type: text(r.primaryIdentifier?.type), primary_value: text(r.primaryIdentifier?.value),

@@ -7,7 +7,7 @@ import { parser as promql } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../clients/tools.ts';
 
-export const deployDir = join(repoRoot, 'deploy');
+export const deployDir = join(repoRoot, 'infra', 'deploy');
 export const chartDir = join(deployDir, 'helm/tessera');
 
 export type Role = 'http' | 'worker' | 'graph-owner';
@@ -29,7 +29,12 @@ export const sourceOf = (entry: string) => entry.replace(/\.js$/, '.ts');
 export const pipelineStages = () => serviceList().filter((s) => s.role !== 'http');
 
 /** services/<name>/main.ts entries that are not deployed services, with why. */
-export const notDeployed: Record<string, string> = { 'services/demo/main.ts': 'the local demo runner, not a service' };
+export const notDeployed: Record<string, string> = {
+  'services/demo/main.ts': 'the local demo runner, not a service',
+  // Built beside the resolver (issue 11); they replace it in the deployment at the switch-over.
+  'services/extract/main.ts': 'claims-first extract stage, deployed at the switch-over from the resolver',
+  'services/link/main.ts': 'claims-first link stage, deployed at the switch-over from the resolver',
+};
 
 export function mainEntries(): string[] {
   return readdirSync(join(repoRoot, 'services')).map((d) => `services/${d}/main.ts`).filter((f) => existsSync(join(repoRoot, f)));
@@ -147,6 +152,6 @@ export function buildInputsHash(): string {
     }
   };
   walk(join(repoRoot, 'services'));
-  for (const f of ['tsconfig.json', 'deploy/tsconfig.build.json', 'package-lock.json']) h.update(readFileSync(join(repoRoot, f)));
+  for (const f of ['tsconfig.json', 'infra/deploy/tsconfig.build.json', 'package-lock.json']) h.update(readFileSync(join(repoRoot, f)));
   return h.digest('hex').slice(0, 16);
 }

@@ -24,13 +24,13 @@ let rendered: ReturnType<typeof k8sObjects>;
 const started = new Map<string, ServiceProcess>();
 const exposition = new Map<string, string>();
 
-/** The image's build stage, run here: tsc with deploy/tsconfig.build.json, cached by a hash of its inputs. */
+/** The image's build stage, run here: tsc with infra/deploy/tsconfig.build.json, cached by a hash of its inputs. */
 function compiledBuild(): string {
   const dir = join(home, 'tools', `build-${buildInputsHash()}`);
   if (existsSync(join(dir, '.complete'))) return dir;
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'deploy/tsconfig.build.json', '--outDir', tmp], { cwd: repoRoot, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'infra/deploy/tsconfig.build.json', '--outDir', tmp], { cwd: repoRoot, stdio: 'inherit' });
   // The runtime stage's layout: compiled services beside schemas/ and package.json ("type": "module").
   cpSync(join(repoRoot, 'schemas'), join(tmp, 'schemas'), { recursive: true });
   cpSync(join(repoRoot, 'package.json'), join(tmp, 'package.json'));

@@ -27,8 +27,8 @@ async function check(cmd: string, args: string[]): Promise<string> {
 const writeKeys = ['--set', 'secrets.values.TESSERA_COLLECTOR_WRITE_KEYS=key1:web'];
 
 describe('container image', () => {
-  it('deploy/Dockerfile passes hadolint', async () => {
-    await check(tools.hadolint!, ['deploy/Dockerfile']);
+  it('infra/deploy/Dockerfile passes hadolint', async () => {
+    await check(tools.hadolint!, ['infra/deploy/Dockerfile']);
   });
   it('runs as a non-root user, checks /healthz and has one entry per service (node <entry>)', () => {
     const df = readFileSync(join(deployDir, 'Dockerfile'), 'utf8');
@@ -42,7 +42,7 @@ describe('container image', () => {
 
 describe('compose file', () => {
   it('validates against the compose-spec schema', async () => {
-    expect(await check(tools['check-jsonschema']!, ['--builtin-schema', 'vendor.compose-spec', 'deploy/compose.yaml'])).toContain('ok');
+    expect(await check(tools['check-jsonschema']!, ['--builtin-schema', 'vendor.compose-spec', 'infra/deploy/compose.yaml'])).toContain('ok');
   });
 });
 
@@ -68,8 +68,8 @@ describe('Helm chart', () => {
 
 describe('Prometheus and Grafana', () => {
   it('promtool accepts the scrape configuration and the alert rules', async () => {
-    await check(tools.promtool!, ['check', 'config', 'deploy/prometheus/prometheus.yml']);
-    expect(await check(tools.promtool!, ['check', 'rules', 'deploy/prometheus/alerts.yml'])).toMatch(/SUCCESS: \d+ rules found/);
+    await check(tools.promtool!, ['check', 'config', 'infra/deploy/prometheus/prometheus.yml']);
+    expect(await check(tools.promtool!, ['check', 'rules', 'infra/deploy/prometheus/alerts.yml'])).toMatch(/SUCCESS: \d+ rules found/);
   });
   it('every dashboard and alert expression parses with the PromQL grammar', () => {
     const exprs = promqlExpressions();

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { Ops } from '../../services/kit/ops.ts';
-import type { DeadLetterRecord, IdentityChangeRecord, ProfileRecord, ResolvedEvent } from '../../services/kit/records.ts';
+import type { ClaimRecord, DeadLetterRecord, IdentityChangeRecord, ProfileRecord, ResolvedEvent } from '../../services/kit/records.ts';
+import { defaultIdentityConfig, IdentityGraph, parseIdentityConfig, type ChangelogRecord } from '../../services/identity/index.ts';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 import { parseResolverConfig } from '../../services/resolver/config.ts';
 import { resolverMetrics } from '../../services/resolver/metrics.ts';
@@ -136,6 +137,31 @@ describe('resolver', () => {
     const ids = resolved.map((r) => r.value!.touchpoint.messageId).filter((id) => id.startsWith('r'));
     expect(ids.sort()).toEqual(['r1', 'r2', 'r3']);
     expect(await count()).toBe(before + 2);
+  });
+
+  it('keeps blocked values in the committed changelog, so a rule change that un-blocks them links them', async () => {
+    // The resolver runs the default rules, which block example.org: the changelog must carry the blocked value.
+    await produce([
+      touchpoint({ messageId: 'b1', type: 'identify', event: null, userId: 'dora', traits: { email: 'dora@example.org' }, timestamp: at(30) }),
+      touchpoint({ messageId: 'b2', type: 'identify', event: null, userId: 'dora-2', traits: { email: 'Dora@Example.org' }, timestamp: at(31) }),
+      touchpoint({ messageId: 'b3', anonymousId: 'cookie-B', event: 'Marker', timestamp: at(32) }),
+    ]);
+    // b1 and b2 sit on different partitions and may commit in different transactions: wait for both records.
+    const doras = (rs: { value: ClaimRecord | null }[]) => rs.filter((r) => r.value?.messageId === 'b1' || r.value?.messageId === 'b2').length;
+    const changelog = await readTopic<ClaimRecord>(s.kafka, s.codec, s.topics.changelog, 'claim', (rs) => doras(rs) >= 2);
+    const dora = changelog.filter((r) => r.value?.messageId === 'b1' || r.value?.messageId === 'b2');
+    expect(dora.map((r) => r.value!.blocked?.map((i) => ({ ...i })))).toEqual([[{ type: 'email', value: 'dora@example.org' }], [{ type: 'email', value: 'dora@example.org' }]]);
+    // Restored, the graph holds the blocked email without linking it; re-resolved under rules that no longer block
+    // example.org (a mistaken block undone), the email links to the earlier user — the defaults never allowed that.
+    const records: ChangelogRecord[] = changelog.map((r) => ({ key: r.key!, value: r.value }));
+    const graph = IdentityGraph.restore(records, defaultIdentityConfig);
+    expect(graph.profileOf({ type: 'email', value: 'dora@example.org' })).toBeNull();
+    const unblocked = parseIdentityConfig({ blockedEmailDomains: [] });
+    if (!unblocked.ok) throw new Error(unblocked.errors.join('; '));
+    graph.reResolve(unblocked.config, { messageId: 'rule-change', eventTime: at(40) });
+    const doraProfile = graph.profileOf({ type: 'user_id', value: 'dora' });
+    expect(doraProfile).not.toBeNull();
+    expect(graph.profileOf({ type: 'email', value: 'dora@example.org' })).toBe(doraProfile);
   });
 
   it('explains why two identifiers share a profile (tools/explain.ts on the committed changelog)', async () => {

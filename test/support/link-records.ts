@@ -9,7 +9,7 @@ import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Topics } from '../../services/kit/topics.ts';
 
 /** The claim key the extract stage computes for a touchpoint (default identity rules). */
-export const claimOf = (t: Touchpoint): string => claimKey(extractIdentifiers(t, defaultIdentityConfig).identifiers);
+export const claimOf = (t: Touchpoint): string => { const x = extractIdentifiers(t, defaultIdentityConfig); return claimKey(x.identifiers, x.blocked); };
 
 /** The link stage's record for a touchpoint's claim, attributed to `primary` (null: no identifier linked). */
 export function linkedClaim(t: Touchpoint, primary: [string, string] | null, profileId: string | null, version: number): IdentityClaimRecord {

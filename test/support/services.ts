@@ -5,19 +5,22 @@ import { freePort, type IsolatedStack } from './stack.ts';
 
 export interface ServiceHarness {
   /** Starts services/<name>/main.ts with the slice's environment plus `env`. */
-  start(name: 'resolver' | 'warehouse-writer', env?: Record<string, string>): Promise<ServiceProcess>;
+  start(name: 'resolver' | 'warehouse-writer' | 'extract' | 'link', env?: Record<string, string>, as?: string): Promise<ServiceProcess>;
   stopAll(): Promise<void>;
 }
 
 /** Short group session timeouts, so a killed service's successor takes over quickly. */
-export const fastFailover = { TESSERA_RESOLVER_SESSION_TIMEOUT_MS: '6000', TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000' };
+export const fastFailover = {
+  TESSERA_RESOLVER_SESSION_TIMEOUT_MS: '6000', TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000',
+  TESSERA_EXTRACT_SESSION_TIMEOUT_MS: '6000', TESSERA_LINK_SESSION_TIMEOUT_MS: '6000',
+};
 
 export function serviceHarness(s: IsolatedStack): ServiceHarness {
   const logDir = `${process.env.TESSERA_HOME ?? `${process.env.HOME}/.cache/tessera`}/stack/logs/test-${s.id}`;
   const running: ServiceProcess[] = [];
   return {
-    async start(name, env = {}) {
-      const p = startService(name, `services/${name}/main.ts`, { ...s.env, TESSERA_LOG_LEVEL: 'info', ...fastFailover, ...env }, logDir, await freePort());
+    async start(name, env = {}, as = name) {
+      const p = startService(as, `services/${name}/main.ts`, { ...s.env, TESSERA_LOG_LEVEL: 'info', ...fastFailover, ...env }, logDir, await freePort());
       running.push(p);
       return p;
     },

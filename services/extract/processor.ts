@@ -1,0 +1,57 @@
+// The extract stage's pure processor: touchpoints in; for each claim this instance has not published, one record
+// for the claims topic keyed by the claim key; invalid touchpoints → DLQ. A claim holds the linkable identifiers and
+// the blocked values (kept so that un-blocking them by a rule change links them), as the identity core defines it.
+import type { Touchpoint } from '../contract/touchpoint.ts';
+import { validateTouchpoint } from '../contract/validate.ts';
+import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } from '../identity/index.ts';
+import type { ClaimRecord } from '../kit/records.ts';
+import type { KafkaOut } from '../kit/stage/encoder.ts';
+import type { Outcome, Processor } from '../kit/stage/types.ts';
+import type { ClaimCache } from './cache.ts';
+
+/** The tally names (→ tessera_extract_<name>_total) and what they count. */
+export const EXTRACT_TALLY = {
+  claimsPublished: 'Claims published to the claims topic (new to this instance, or seen with an earlier event)',
+  earlierRepeats: 'Claims published again because an earlier event of them arrived',
+  repeats: 'Touchpoints whose claim this instance had already published (nothing published)',
+  noIdentifier: 'Valid touchpoints with no identifier left after normalisation, not even a blocked one (nothing published)',
+  invalid: 'Touchpoints that failed validation (DLQ)',
+  droppedIdentifiers: 'Identifiers dropped before linking (blocked, invalid or too long)',
+};
+
+type Tally = Record<keyof typeof EXTRACT_TALLY, number>;
+
+const byTypeThenValue = (a: Identifier, b: Identifier) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+const sorted = (ids: readonly Identifier[]) => [...ids].sort(byTypeThenValue);
+
+export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: string }): Processor<ClaimCache, Touchpoint, KafkaOut> {
+  return {
+    process(cache, records): Outcome<KafkaOut> {
+      const tally: Tally = { claimsPublished: 0, earlierRepeats: 0, repeats: 0, noIdentifier: 0, invalid: 0, droppedIdentifiers: 0 };
+      const deadLetters = [];
+      // Only the earliest event of a claim in this batch is published.
+      const news = new Map<string, KafkaOut>();
+      for (const r of records) {
+        const t = r.value;
+        const valid = validateTouchpoint(t);
+        if (!valid.ok) {
+          tally.invalid += 1;
+          deadLetters.push({ source: r, code: valid.code, reason: valid.reason });
+          continue;
+        }
+        const x = extractIdentifiers(t, o.identity);
+        tally.droppedIdentifiers += x.dropped.length;
+        const blocked = x.blocked ?? [];
+        if (x.identifiers.length === 0 && blocked.length === 0) { tally.noIdentifier += 1; continue; }
+        const key = claimKey(x.identifiers, blocked);
+        const offer = cache.offer(key, t.timestamp, t.messageId);
+        if (offer === 'repeat') { tally.repeats += 1; continue; }
+        if (offer === 'earlier') tally.earlierRepeats += 1;
+        const value: ClaimRecord = { messageId: t.messageId, eventTime: t.timestamp, identifiers: sorted(x.identifiers), blocked: sorted(blocked) };
+        news.set(key, { topic: o.claimsTopic, key, value });
+      }
+      tally.claimsPublished = news.size;
+      return { outputs: [...news.values()], deadLetters, tally };
+    },
+  };
+}

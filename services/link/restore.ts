@@ -1,0 +1,76 @@
+// Reads the compacted changelog topic to its end (committed records only) and returns the live claims.
+import type { Kafka } from 'kafkajs';
+import type { Logger } from '../kit/log.ts';
+import type { ClaimRecord } from '../kit/records.ts';
+import type { AvroCodec } from '../kit/registry.ts';
+import { TesseraError } from '../kit/errors.ts';
+import type { ChangelogRecord } from '../identity/index.ts';
+
+export interface RestoreOptions {
+  kafka: Kafka;
+  codec: AvroCodec;
+  topic: string;
+  groupId: string;
+  log: Logger;
+}
+
+/**
+ * The changelog is only written inside the link stage's transactions, and our producer has fenced any zombie
+ * with our transactional id before this runs, so the end of each partition (its high watermark) is final once
+ * the transactions before it are settled (a read_committed consumer waits for them).
+ */
+export async function readChangelog(o: RestoreOptions): Promise<ChangelogRecord[]> {
+  const admin = o.kafka.admin();
+  await admin.connect();
+  let ends: Map<number, bigint>;
+  try {
+    const offsets = await admin.fetchTopicOffsets(o.topic);
+    ends = new Map(offsets.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+  const live = new Map<string, ChangelogRecord>();
+  if (ends.size === 0) return [];
+
+  const consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, maxBytesPerPartition: 4 << 20 });
+  const pending = new Set(ends.keys());
+  let read = 0;
+  let failure: Error | null = null;
+  await consumer.connect();
+  try {
+    const finished = new Promise<void>((resolve) => {
+      const reached = (partition: number, lastOffset: string) => {
+        const end = ends.get(partition);
+        if (end !== undefined && BigInt(lastOffset) >= end - 1n) pending.delete(partition);
+        if (pending.size === 0) resolve();
+      };
+      // Fires for every batch, also the ones holding only transaction markers (no messages for eachBatch).
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => reached(e.payload.partition, e.payload.lastOffset));
+      void consumer.subscribe({ topics: [o.topic], fromBeginning: true }).then(() => consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            const key = m.key?.toString('utf8') ?? '';
+            if (m.value === null) { live.delete(key); continue; }
+            const d = await o.codec.decode<ClaimRecord>('claim', m.value);
+            if (!d.ok) {
+              failure = new TesseraError('TSR_ERR_CHANGELOG_CORRUPT',
+                `changelog ${o.topic}[${batch.partition}]@${m.offset} does not decode (${d.reason}); refusing to start from a state it cannot trust`);
+              pending.clear();
+              resolve();
+              return;
+            }
+            live.set(key, { key, value: d.value });
+          }
+          read += batch.messages.length;
+        },
+      })).catch((err: Error) => { failure = err; resolve(); });
+    });
+    await finished;
+  } finally {
+    await consumer.disconnect();
+  }
+  if (failure) throw failure;
+  o.log.info({ topic: o.topic, read, claims: live.size }, 'changelog read');
+  return [...live.values()];
+}
