@@ -14,9 +14,13 @@ export function population(events: number): Population {
   return { events, people: Math.max(10, Math.floor(events / 40)), start: Date.UTC(2025, 6, 1) / 1000, spanSeconds: 365 * 86_400 };
 }
 
-/** The guide's example values → values of this population (person 7 and 8 are registered, person 7 has two devices). */
+/**
+ * The guide's example values (the current guide's and the v1 guide's) → values of this population (person 7 and 8
+ * are registered, person 7 has two devices).
+ */
 export const GUIDE_VALUES: [string, string][] = [
-  ["'ada@example.org'", "'e-7@bench.example'"],
+  ['ada@analytical-engines.io', 'e-7@bench.example'],
+  ['ada@example.org', 'e-7@bench.example'],
   ["'c-ada-1'", "'c-7-0'"],
   ["'p-cookie'", "'p-c-7-0'"],
   ["'p-bob'", "'p-8'"],
