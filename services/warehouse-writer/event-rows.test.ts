@@ -81,9 +81,16 @@ describe('resolvedRows (the optional resolved stream)', () => {
   it('says how the resolver resolved the claim, as a version-0 claims row any link-stage record supersedes', () => {
     const m = resolvedRows(resolved(), config, at);
     expect(m.ok && m.rows.claims).toEqual([{
-      claim_key: eventClaimKey(extractIdentifiers(tp(), config)), primary_type: 'user_id', primary_value: 'u1', profile_id: 'p1',
+      claim_key: claimKey([{ type: 'user_id', value: 'u1' }]), primary_type: 'user_id', primary_value: 'u1', profile_id: 'p1',
       message_id: 'm1', event_time: Date.UTC(2026, 0, 1, 12) / 1000, version: '0', ...src,
     }]);
+  });
+  it('adds the blocked values the resolved event does not carry, so its claim key is the extract stage\'s', () => {
+    const t = tp({ traits: { email: 'test@example.com' } });
+    const x = extractIdentifiers(t, config);
+    expect(x.blocked?.length).toBeGreaterThan(0);
+    const m = resolvedRows(resolved({ touchpoint: t, identifiers: x.identifiers }), config, at);
+    expect(m.ok && m.rows.events?.[0]?.claim_key).toBe(claimKey(x.identifiers, x.blocked));
   });
   it('leaves an unresolved event without profile and primary identifier', () => {
     expect(resolvedRows(resolved({ profileId: null, primaryIdentifier: null, identifiers: [] }), config, at)).toMatchObject({ ok: true, rows: { events: [{ profile_id: '', id_type: '', id_value: '' }] } });

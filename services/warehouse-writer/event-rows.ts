@@ -127,12 +127,16 @@ export function touchpointRows(t: Touchpoint, config: IdentityConfig, at: Source
  * A resolved event (the resolved stream of the resolver before the link stage) → one events row with the resolver's
  * profile, primary identifier, refusals and drops, and a claims row (version 0) saying how the resolver resolved the
  * claim, so that events are attributed through claims on either topology; a link-stage record of the claim supersedes
- * it. The claim is extracted again from the touchpoint: a resolved event does not carry the blocked values that key
- * it (with the same rules, the resolver extracted the same).
+ * it. The claim is what the resolver saw — its linked and its refused identifiers — plus the blocked values, which a
+ * resolved event does not carry: those are extracted again from the touchpoint (the same rules give the same values).
  */
 export function resolvedRows(r: ResolvedEvent, config: IdentityConfig, at: SourcePosition): Mapped {
-  const x = extractIdentifiers(r.touchpoint, config);
-  const event = eventRow(r.touchpoint, { identifiers: x.identifiers, blocked: x.blocked, dropped: r.dropped }, r, at);
+  const carried = {
+    identifiers: [...r.identifiers, ...r.refusals.map((x) => x.identifier)],
+    blocked: extractIdentifiers(r.touchpoint, config).blocked,
+    dropped: r.dropped,
+  };
+  const event = eventRow(r.touchpoint, carried, r, at);
   if (event.claim_key === '') return { ok: true, rows: { events: [event] } };
   const claim: Row = {
     claim_key: event.claim_key, primary_type: text(r.primaryIdentifier?.type), primary_value: text(r.primaryIdentifier?.value),
