@@ -59,27 +59,6 @@ export interface IdentityClaimRecord {
   version: number;
 }
 
-/** identity.identifiers: the identifier's current profile (null = no longer linked), and the event behind it. */
-export interface IdentityIdentifierRecord {
-  type: string;
-  value: string;
-  profileId: string | null;
-  messageId: string;
-  eventTime: number;
-  version: number;
-}
-
-/** identity.claims: the claim's primary identifier and profile when the link stage linked it. */
-export interface IdentityClaimRecord {
-  claimKey: string;
-  primaryType: string | null;
-  primaryValue: string | null;
-  profileId: string | null;
-  messageId: string;
-  eventTime: number;
-  version: number;
-}
-
 export interface DeadLetterRecord {
   code: string;
   reason: string;

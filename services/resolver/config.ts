@@ -1,7 +1,9 @@
 // Resolver configuration from the environment, including the identity rules (JSON inline or a file path).
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
-import { identityRules } from '../kit/identity-rules.ts';
+import { ConfigError } from '../kit/errors.ts';
+import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from '../identity/index.ts';
 
 const shape = {
   ...commonEnv,
@@ -25,6 +27,20 @@ const shape = {
 };
 
 export type ResolverConfig = ReturnType<typeof parseResolverConfig>;
+
+/** TESSERA_IDENTITY_RULES holds JSON, or a path to a JSON file; it is merged onto the defaults. */
+function identityRules(source: string | undefined): IdentityConfig {
+  if (!source) return defaultIdentityConfig;
+  let json: unknown;
+  try {
+    json = JSON.parse(source.trimStart().startsWith('{') ? source : readFileSync(source, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`TESSERA_IDENTITY_RULES: neither valid JSON nor a readable JSON file (${(err as Error).message})`]);
+  }
+  const parsed = parseIdentityConfig(json);
+  if (!parsed.ok) throw new ConfigError(parsed.errors.map((e) => `TESSERA_IDENTITY_RULES: ${e}`));
+  return parsed.config;
+}
 
 export function parseResolverConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = parseEnv(shape, env);
