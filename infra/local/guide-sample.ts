@@ -7,7 +7,8 @@ import type { Context, Touchpoint } from '../../services/contract/touchpoint.ts'
 import { validateTouchpoint } from '../../services/contract/validate.ts';
 import { defaultIdentityConfig, extractIdentifiers, IdentityGraph, type IdentityConfig, type StepResult } from '../../services/identity/index.ts';
 import { OutputBatch } from '../../services/resolver/outputs.ts';
-import { identityChangeRows, profileRows, resolvedRows, TABLES, type Mapped, type Row, type Table } from '../../services/warehouse-writer/rows.ts';
+import { resolvedRows } from '../../services/warehouse-writer/event-rows.ts';
+import { identityChangeRows, profileRows, TABLES, type Mapped, type Row, type Table } from '../../services/warehouse-writer/rows.ts';
 
 /** The guide's person: an address on a real-looking domain (example.org and friends are blocked: they never link). */
 export const ADA_EMAIL = 'ada@analytical-engines.io';
@@ -91,7 +92,7 @@ export function sampleRows(touchpoints: readonly Touchpoint[] = sampleTouchpoint
     const extraction = extractIdentifiers(t, config);
     const step = extraction.identifiers.length === 0 ? unresolved() : graph.apply({ messageId: t.messageId, eventTime: t.timestamp, identifiers: extraction.identifiers });
     out.addEvent(t, extraction, step, t.timestamp);
-    for (const r of out.resolved) add(resolvedRows(r.value!, position(0)));
+    for (const r of out.resolved) add(resolvedRows(r.value!, config, position(0)));
     for (const p of out.profileRecords()) add(profileRows(p.key, p.value, String(p.version), position(1)));
     for (const c of out.changeRecords()) add(identityChangeRows(c.value!, position(2)));
   }

@@ -14,6 +14,7 @@ import { defaultPopulation, generate } from '../loadgen/population.ts';
 import { malformedRecords, produceTouchpoints } from '../loadgen/produce.ts';
 import { progressLine } from '../loadgen/progress.ts';
 import { freePort, metric, startService, stopService, waitReady, type ServiceProcess } from './processes.ts';
+import { printActivation } from './activation.ts';
 import { printSummary } from './summary.ts';
 
 const { values: a } = parseArgs({ options: { people: { type: 'string', default: '5000' }, seed: { type: 'string', default: '42' }, keep: { type: 'boolean', default: false } } });
@@ -67,7 +68,8 @@ try {
   for (const s of services) console.log(`${s.name.padEnd(17)} pid ${s.child.pid}  http://127.0.0.1:${s.port}/metrics  log ${s.logFile}`);
 
   step('Feeding a synthetic population');
-  const population = { ...defaultPopulation, people: Number(a.people), seed: Number(a.seed) };
+  // Planted tastes and regional patterns give the recommendations and themes at the end something to find.
+  const population = { ...defaultPopulation, people: Number(a.people), seed: Number(a.seed), tasteGroups: 8, catalogue: 300, regionalPatterns: true };
   const g = generate(population);
   const bySource = new Map<string, number>();
   for (const t of g.touchpoints) bySource.set(t.source, (bySource.get(t.source) ?? 0) + 1);
@@ -98,6 +100,7 @@ try {
   console.log(`drained: ${total.toLocaleString('en-US')} touchpoints produced → resolved → queryable in ${(drainedMs / 1000).toFixed(1)} s (${Math.round(total / (drainedMs / 1000)).toLocaleString('en-US')} events/s end to end on this machine)`);
 
   await printSummary({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, truth: g.truth, resolverPort: resolver.port, topics, kafkaBrokers: cfg.TESSERA_KAFKA_BROKERS, clickhouseUrl: cfg.TESSERA_CLICKHOUSE_URL });
+  await printActivation({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, kafka, codec, prefix: cfg.TESSERA_TOPIC_PREFIX, partitions: 6, log });
 } finally {
   if (!a.keep) {
     step('Stopping the services (the local stack keeps running: `make stack-stop` stops it)');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, splitStatements } from './migrate.ts';
+import { loadMigrations, pendingRenames, renamePairs, splitStatements } from './migrate.ts';
 
 describe('splitStatements', () => {
   it.each([
@@ -17,11 +17,33 @@ describe('loadMigrations', () => {
     expect(ms.map((m) => m.name)).toEqual([...ms.map((m) => m.name)].sort());
     for (const m of ms) {
       expect(m.statements.join('\n')).not.toContain('{db}');
-      // Re-runnable: creates only if missing, drops only if present.
-      expect(m.statements.every((s) => /IF NOT EXISTS/i.test(s) || /^DROP \w+ IF EXISTS/i.test(s))).toBe(true);
+      // Re-runnable: creates only if missing, drops only if present, renames what is not renamed yet (the runner
+      // checks), copies only what is not there yet.
+      const rerunnable = (s: string) => /IF NOT EXISTS/i.test(s) || /^DROP \w+ IF EXISTS/i.test(s)
+        || (renamePairs(s)?.every(([a, b]) => a.startsWith('db_x.') && b.startsWith('db_x.')) ?? false)
+        || (/^INSERT INTO/i.test(s) && /NOT IN \(\s*SELECT/i.test(s));
+      expect(m.statements.filter((s) => !rerunnable(s))).toEqual([]);
     }
   });
   it('rejects a database name that is not a plain identifier', () => {
     expect(() => loadMigrations('x; DROP')).toThrow(RangeError);
+  });
+});
+
+describe('renames are re-runnable', () => {
+  it('reads the pairs of a RENAME TABLE statement, and nothing else', () => {
+    expect(renamePairs('RENAME TABLE d.events TO d.events_v1,\n d.events_v2 TO d.events')).toEqual([['d.events', 'd.events_v1'], ['d.events_v2', 'd.events']]);
+    expect(renamePairs('CREATE TABLE IF NOT EXISTS d.x (a String)')).toBeNull();
+    expect(() => renamePairs('RENAME TABLE d.a d.b')).toThrow(RangeError);
+  });
+
+  // Moving a name onto a new table: the old one goes aside first, in one statement.
+  const swap = [['d.events', 'd.events_v1'], ['d.events_v2', 'd.events']] as [string, string][];
+  it.each([
+    ['nothing renamed yet', ['d.events', 'd.events_v2', 'd.other'], swap],
+    ['interrupted after the first pair', ['d.events_v1', 'd.events_v2'], [['d.events_v2', 'd.events']]],
+    ['everything renamed', ['d.events_v1', 'd.events'], []],
+  ])('%s', (_name, existing, expected) => {
+    expect(pendingRenames(swap, new Set(existing))).toEqual(expected);
   });
 });

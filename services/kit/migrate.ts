@@ -31,9 +31,55 @@ export function loadMigrations(database: string, dir = migrationsDir): Migration
 
 export interface MigrationReport { applied: string[]; unchanged: string[] }
 
+type Rename = [from: string, to: string];
+
+/** The `a TO b` pairs of a `RENAME TABLE` statement, in order; null for any other statement. */
+export function renamePairs(statement: string): Rename[] | null {
+  const m = /^RENAME\s+TABLE\s+([\s\S]+)$/i.exec(statement.trim());
+  if (!m) return null;
+  return m[1]!.split(',').map((pair) => {
+    const p = /^\s*([\w.]+)\s+TO\s+([\w.]+)\s*$/i.exec(pair);
+    if (!p) throw new RangeError(`cannot read the rename ${JSON.stringify(pair.trim())}`);
+    return [p[1]!, p[2]!];
+  });
+}
+
 /**
- * Every statement is written to be re-runnable (IF NOT EXISTS), so a migration interrupted half-way is
- * finished by the next run. A recorded migration whose file changed is an error: write a new one instead.
+ * The pairs of a rename still to do, given the tables that exist now. Renaming onto an existing name always fails,
+ * so a pair whose target exists (once the pairs before it have run) was done by an earlier, interrupted run: 18.16
+ * has no RENAME ... IF EXISTS, and this is what makes a rename re-runnable like the other statements.
+ */
+export function pendingRenames(pairs: readonly Rename[], existing: ReadonlySet<string>): Rename[] {
+  const names = new Set(existing);
+  const pending: Rename[] = [];
+  for (const [from, to] of pairs) {
+    if (names.has(to)) continue;
+    pending.push([from, to]);
+    names.delete(from);
+    names.add(to);
+  }
+  return pending;
+}
+
+async function tablesOf(ch: ClickHouseClient, db: string): Promise<Set<string>> {
+  const rows = await select<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = ${str(db)}`);
+  return new Set(rows.map((r) => `${db}.${r.name}`));
+}
+
+async function run(ch: ClickHouseClient, db: string, statement: string): Promise<void> {
+  const pairs = renamePairs(statement);
+  if (pairs === null) {
+    await ch.command({ query: statement });
+    return;
+  }
+  const pending = pendingRenames(pairs, await tablesOf(ch, db));
+  if (pending.length > 0) await ch.command({ query: `RENAME TABLE ${pending.map(([a, b]) => `${a} TO ${b}`).join(', ')}` });
+}
+
+/**
+ * Every statement is written to be re-runnable (IF NOT EXISTS, DROP ... IF EXISTS, a copy that skips what is already
+ * there; renames are made so here, see pendingRenames), so a migration interrupted half-way is finished by the next
+ * run. A recorded migration whose file changed is an error: write a new one instead.
  */
 export async function migrate(ch: ClickHouseClient, database: string, dir = migrationsDir): Promise<MigrationReport> {
   const db = ident(database);
@@ -57,7 +103,7 @@ export async function migrate(ch: ClickHouseClient, database: string, dir = migr
     }
     for (const statement of m.statements) {
       try {
-        await ch.command({ query: statement });
+        await run(ch, db, statement);
       } catch (err) {
         throw new TesseraError('TSR_ERR_MIGRATION_FAILED', `migration ${m.name} failed: ${(err as Error).message}\n${statement}`,
           { cause: err });

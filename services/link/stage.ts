@@ -14,7 +14,7 @@ import { topicNames } from '../kit/topics.ts';
 import type { LinkConfig } from './config.ts';
 import { linkOutputSchemas } from './outputs.ts';
 import { LINK_TALLY, linkProcessor, type LinkState } from './processor.ts';
-import { readChangelog } from './restore.ts';
+import { readChangelog } from '../kit/changelog-reader.ts';
 import { VersionClock } from './version-clock.ts';
 
 export type LinkStage = StageDefinition<LinkState, ClaimRecord, KafkaOut>;

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../contract/touchpoint.ts';
-import { defaultPopulation, generate, type Generated } from './population.ts';
+import { defaultPopulation, generate, PLANTED_THEME, tasteCatalogue, type Generated } from './population.ts';
 import { progressLine } from './progress.ts';
 import { Random } from './random.ts';
 
@@ -148,6 +149,96 @@ describe('generate: optional scenarios', () => {
     expect(matched.length).toBeGreaterThan(50);
     const firstCallCentre = on.touchpoints.indexOf(rows[0]!);
     expect(on.touchpoints.slice(firstCallCentre).every((t) => t.source === 'crm')).toBe(true);
+  });
+});
+
+describe('generate: planted tastes', () => {
+  const digest = (g: Generated) => createHash('sha256').update(JSON.stringify(g.touchpoints)).update(JSON.stringify([...g.truth])).digest('hex');
+  const planted = (t: Touchpoint) => t.properties.product_id !== undefined || t.event === 'Product Added' || t.properties.products !== undefined;
+  const on = generate({ ...small, tasteGroups: 4, catalogue: 40 });
+
+  it('are off by default, and the default populations are byte for byte those generated before tastes existed', () => {
+    expect(defaultPopulation.tasteGroups).toBe(0);
+    // Digests taken from the generator as it was before planted tastes were added (same seed, same options).
+    // (The 5,000-person default gave c9016aa1…8700d before and after too; checked once, too slow for a unit test.)
+    expect(digest(generate(small))).toBe('0b215286df92abdb795cce98ea9adb268cc780176b9c674acc36df485c330dac');
+  });
+
+  it('add only shopping touchpoints: everything else is the population without tastes, and the same seed gives the same shopping', () => {
+    expect(on.touchpoints.filter((t) => !planted(t))).toEqual(generate(small).touchpoints);
+    expect(generate({ ...small, tasteGroups: 4, catalogue: 40 }).touchpoints).toEqual(on.touchpoints);
+    expect(on.touchpoints.filter(planted).length).toBeGreaterThan(small.people * 5);
+    expect(new Set(on.touchpoints.map((t) => t.messageId)).size).toBe(on.touchpoints.length);
+  });
+
+  it('make each person prefer one group of products', () => {
+    const groupOf = new Map(tasteCatalogue(new Random((small.seed ^ 0x7a57e5) >>> 0), 40, 4).flatMap((g, i) => g.map((p) => [p, i] as const)));
+    const byPerson = new Map<number, number[]>();
+    for (const t of on.touchpoints) {
+      if (t.event !== 'Product Viewed' || typeof t.properties.product_id !== 'string') continue;
+      const p = on.truth.get(t.messageId)!;
+      byPerson.set(p, [...(byPerson.get(p) ?? []), groupOf.get(t.properties.product_id)!]);
+    }
+    const shares = [...byPerson.values()].filter((gs) => gs.length >= 10).map((gs) => Math.max(...[0, 1, 2, 3].map((g) => gs.filter((x) => x === g).length)) / gs.length);
+    expect(shares.length).toBeGreaterThan(50);
+    // tasteStrength 0.8 plus a quarter of the random picks: about 85% of a person's views fall in their group.
+    expect(shares.reduce((a, b) => a + b, 0) / shares.length).toBeGreaterThan(0.75);
+  });
+
+  it('order what was added to the cart, by user id on the server when logged in', () => {
+    const orders = on.touchpoints.filter((t) => t.event === 'Order Completed' && typeof t.properties.products === 'string');
+    expect(orders.length).toBeGreaterThan(50);
+    const added = new Map<number, Set<string>>();
+    for (const t of on.touchpoints) if (t.event === 'Product Added') { const p = on.truth.get(t.messageId)!; added.set(p, (added.get(p) ?? new Set()).add(String(t.properties.product_id))); }
+    for (const o of orders) {
+      const items = JSON.parse(String(o.properties.products)) as { product_id: string; price: number }[];
+      expect(items.every((i) => added.get(on.truth.get(o.messageId)!)!.has(i.product_id))).toBe(true);
+      expect(o.properties.revenue).toBe(items.reduce((a, i) => a + i.price, 0));
+      expect(o.source === 'server' ? o.userId !== null && o.anonymousId === null : o.anonymousId !== null).toBe(true);
+    }
+    expect(new Set(orders.map((o) => o.source))).toContain('server');
+  });
+});
+
+describe('generate: regional patterns', () => {
+  const on = generate({ ...small, people: 800, regionalPatterns: true });
+  const textOf = (t: Touchpoint) => String(t.properties.text ?? t.properties.answer ?? '');
+  const texts = on.touchpoints.filter((t) => textOf(t) !== '');
+
+  it('are off by default', () => {
+    expect(defaultPopulation.regionalPatterns).toBe(false);
+    expect(generate(small).touchpoints.some((t) => t.properties.text !== undefined || t.event === 'Survey Answered' || t.event === 'Social Mention')).toBe(false);
+  });
+
+  it('give tickets, surveys and social mentions free text, located in the writer\'s region and matched by email', () => {
+    expect(new Set(texts.map((t) => t.event))).toEqual(new Set(['Ticket Created', 'Survey Answered', 'Social Mention']));
+    expect(texts.length).toBeGreaterThan(600);
+    expect(texts.filter((t) => t.event !== 'Ticket Created').every((t) => t.context?.location?.country && typeof t.traits.email === 'string')).toBe(true);
+  });
+
+  it('plant battery drain in Berlin, from the middle of the period on, and nowhere else', () => {
+    const middle = small.start + (small.days * 86_400_000) / 2;
+    const planted = texts.filter((t) => textOf(t).toLowerCase().includes(PLANTED_THEME.phrase));
+    expect(planted.length).toBeGreaterThan(20);
+    const regionOf = (t: Touchpoint) => {
+      const person = on.truth.get(t.messageId)!;
+      return on.touchpoints.find((u) => on.truth.get(u.messageId) === person && u.context?.location?.region)?.context?.location;
+    };
+    expect(planted.every((t) => t.timestamp > middle && regionOf(t)?.country === 'DE' && regionOf(t)?.region === 'BE')).toBe(true);
+  });
+
+  it('make Europeans use a phone first and Indians a computer', () => {
+    const kinds = (country: string) => {
+      const first = new Map<number, string>();
+      for (const t of on.touchpoints) {
+        const p = on.truth.get(t.messageId)!;
+        if (t.context?.location?.country === country && t.context.device?.type && t.source !== 'support' && !first.has(p)) first.set(p, t.context.device.type);
+      }
+      return [...first.values()];
+    };
+    const share = (xs: string[], kind: string) => xs.filter((k) => k === kind).length / xs.length;
+    expect(share(kinds('DE'), 'mobile')).toBeGreaterThan(share(kinds('IN'), 'mobile') + 0.25);
+    expect(share(kinds('IN'), 'desktop')).toBeGreaterThan(0.5);
   });
 });
 

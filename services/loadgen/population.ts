@@ -3,7 +3,10 @@
 // shared family devices and emails, SDK placeholder values, CRM imports with messy emails and phones,
 // support tickets by email only, server-side orders; and, off by default, B2B shared inboxes, a support desk
 // logging tickets on its agents' computers, app reinstalls that keep only the advertising id, and call-centre
-// rows known only by a national phone number.
+// rows known only by a national phone number; and planted tastes for recommendations: taste groups of people who
+// prefer groups of products, seen as product views, cart adds and orders; and regional patterns: free text in
+// tickets, surveys and social mentions with a theme planted in one region, and a device preference per region (both
+// off by default).
 import type { Context, Touchpoint } from '../contract/touchpoint.ts';
 import { Random } from './random.ts';
 
@@ -37,6 +40,22 @@ export interface PopulationOptions {
   appResetRate: number;
   /** Share of people who give their phone (international format) at login and appear in a call-centre export by that phone only, written in national format. */
   crmPhoneRate: number;
+  /**
+   * Planted tastes (0 = off): people fall into this many taste groups, each preferring its own share of the product
+   * catalogue; they view products, add some to the cart and order them. Drawn from a generator of their own, so the
+   * people, devices and identifiers are the same with tastes on or off, and the default population is unchanged.
+   */
+  tasteGroups: number;
+  /** Products in the catalogue (split among the taste groups). */
+  catalogue: number;
+  /** Chance that a product a person looks at comes from the person's taste group (else from the whole catalogue). */
+  tasteStrength: number;
+  /**
+   * Regional patterns (off by default): tickets carry free text, people answer a survey and are mentioned on social
+   * media; from the middle of the period Berlin's customers keep writing about battery drain (PLANTED_THEME); Europeans
+   * use a phone first, Indians a computer. Text draws from a generator of its own.
+   */
+  regionalPatterns: boolean;
 }
 
 export const defaultPopulation: PopulationOptions = {
@@ -45,6 +64,32 @@ export const defaultPopulation: PopulationOptions = {
   maxDevices: 3, cookieChurnRate: 0.15, registeredRate: 0.8,
   // Off by default: a rate of 0 draws nothing from the generator, so the scenarios above keep their populations.
   sharedInboxRate: 0, supportDeskRate: 0, appResetRate: 0, crmPhoneRate: 0,
+  tasteGroups: 0, catalogue: 200, tasteStrength: 0.8, regionalPatterns: false,
+};
+
+/** The theme regional patterns plant, and where: Berlin, from the middle of the period on. */
+export const PLANTED_THEME = { phrase: 'battery drain', country: 'DE', region: 'BE' } as const;
+const PLANTED_TEXTS = [
+  'Battery drain after the latest app update, my phone is empty by noon.',
+  'Severe battery drain since the update. Please fix it!',
+  'The app causes terrible battery drain even in the background.',
+  'Huge battery drain on my phone when the shop app is open.',
+];
+const USUAL_TEXTS = [
+  'My delivery is late and nobody answers my emails.',
+  'The invoice shows the wrong billing address.',
+  'I cannot reset my password, the reset email never arrives.',
+  'The parcel arrived damaged, I would like a refund.',
+  'Great service, the support team was very helpful.',
+  'Love the new mosaic tiles, excellent quality and fast shipping.',
+  'The checkout page keeps failing with my credit card.',
+  'Wrong colour of grout in my order, please send a replacement.',
+];
+/** The first device's kind, drawn with one draw whatever the pattern (so turning patterns on moves no other draw). */
+const FIRST_DEVICE: Record<string, DeviceKind[]> = {
+  usual: ['desktop', 'mobile', 'mobile'],
+  europe: ['mobile', 'mobile', 'mobile', 'mobile', 'desktop'],
+  asia: ['desktop', 'desktop', 'desktop', 'desktop', 'mobile'],
 };
 
 export interface Generated { touchpoints: Touchpoint[]; truth: Map<string, number> }
@@ -132,6 +177,16 @@ function hireAgents(r: Random, people: Person[]): { agent: Person; desk: Device 
   });
 }
 
+/** Product ids of the catalogue, dealt into taste groups at random; within a group the first products are the most liked. */
+export function tasteCatalogue(t: Random, products: number, groups: number): string[][] {
+  const ids = Array.from({ length: products }, (_, i) => `sku-${String(i + 1).padStart(4, '0')}`);
+  for (let i = ids.length - 1; i > 0; i--) { const j = t.int(0, i); [ids[i], ids[j]] = [ids[j]!, ids[i]!]; }
+  return Array.from({ length: groups }, (_, g) => ids.filter((_, i) => i % groups === g));
+}
+
+/** A product drawn with a long tail: index ⌊n·u²⌋ favours the first products of the list. */
+const skewed = (t: Random, xs: readonly string[]): string => xs[Math.floor(xs.length * t.next() ** 2)]!;
+
 /** Builds the population and every touchpoint, sorted by time except the CRM import, which arrives last. */
 export function generate(o: PopulationOptions): Generated {
   const r = new Random(o.seed);
@@ -144,7 +199,8 @@ export function generate(o: PopulationOptions): Generated {
     const sharedPc = size > 1 && r.chance(o.sharedDeviceRate * 4) ? makeDevice(r, 'desktop', true) : null;
     const familyEmail = size > 1 && r.chance(o.sharedEmailRate * 4) ? `family.${r.hex(6)}@mailbox.io` : null;
     for (let k = 0; k < size && i < o.people; k++, i++) {
-      const devices: Device[] = [makeDevice(r, r.pick(['desktop', 'mobile', 'mobile'] as DeviceKind[]))];
+      const preference = !o.regionalPatterns ? 'usual' : ['GB', 'DE', 'FR'].includes(region.country) ? 'europe' : region.country === 'IN' ? 'asia' : 'usual';
+      const devices: Device[] = [makeDevice(r, r.pick(FIRST_DEVICE[preference]!))];
       if (o.maxDevices >= 2 && r.chance(0.5)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
       if (o.maxDevices >= 3 && r.chance(0.15)) devices.push(makeDevice(r, 'tablet'));
       for (let extra = 3; extra < o.maxDevices; extra++) if (r.chance(0.1)) devices.push(makeDevice(r, r.pick(['mobile', 'tablet', 'desktop'] as DeviceKind[])));
@@ -166,9 +222,19 @@ export function generate(o: PopulationOptions): Generated {
   const desks = o.supportDeskRate > 0 ? hireAgents(r, people) : [];
   if (o.crmPhoneRate > 0) for (const p of people) p.phoneLead = r.chance(o.crmPhoneRate);
 
+  // Tastes draw from their own generator, after everything else is set up (see PopulationOptions.tasteGroups).
+  const t = o.tasteGroups > 0 ? new Random((o.seed ^ 0x7a57e5) >>> 0) : null;
+  const shelves = t ? tasteCatalogue(t, Math.max(o.catalogue, o.tasteGroups), o.tasteGroups) : [];
+  const everything = shelves.flat().sort();
+  const x = o.regionalPatterns ? new Random((o.seed ^ 0x7e4e5) >>> 0) : null;
+  /** A customer's text: the planted theme for Berlin after the middle of the period (60% of texts), else the usual. */
+  const textOf = (p: Person, at: number): string =>
+    p.region.country === PLANTED_THEME.country && p.region.region === PLANTED_THEME.region && at > o.start + span / 2 && x!.chance(0.6)
+      ? x!.pick(PLANTED_TEXTS) : x!.pick(USUAL_TEXTS);
+
+  const span = o.days * 86_400_000;
   const out: Touchpoint[] = [];
   const truth = new Map<string, number>();
-  const span = o.days * 86_400_000;
   const emit = (p: Person, t: Touchpoint) => { out.push(t); truth.set(t.messageId, p.id); };
   const ctx = (p: Person, d: Device, page: string | null): Context => {
     const camp = r.pick(CAMPAIGNS);
@@ -181,12 +247,14 @@ export function generate(o: PopulationOptions): Generated {
       location: { country: p.region.country, region: p.region.region, city: p.region.city }, traits: {},
     };
   };
-  const base = (p: Person, ts: number, source: string): Touchpoint => ({
-    messageId: r.uuid(), type: 'track', event: null, name: null, userId: null, anonymousId: null, previousId: null, groupId: null,
+  // messageId is a default argument: callers drawing from the taste generator pass theirs, leaving `r` untouched.
+  const base = (p: Person, ts: number, source: string, messageId = r.uuid()): Touchpoint => ({
+    messageId, type: 'track', event: null, name: null, userId: null, anonymousId: null, previousId: null, groupId: null,
     timestamp: ts, sentAt: null, receivedAt: null, source, context: null, traits: {}, properties: {}, externalIds: [],
   });
 
   for (const p of people) {
+    const taste = t ? shelves[t.int(0, shelves.length - 1)]! : [];
     const sessions = Math.max(1, Math.round(o.sessions * (0.5 + r.next())));
     const loginSession = p.registered ? r.int(0, Math.max(0, sessions - 1)) : Number.POSITIVE_INFINITY;
     let ts = o.start + Math.floor(r.next() * span * 0.5);
@@ -201,15 +269,39 @@ export function generate(o: PopulationOptions): Generated {
       const logsIn = s === loginSession || (reinstalled && s > loginSession);
       const anonymousId = r.chance(o.placeholderRate) ? 'null' : (d.app ? d.id.toLowerCase() : d.cookie);
       const views = r.int(1, 6);
+      const cart: { product_id: string; price: number }[] = [];
+      let shopped = ts;
+      let checkout: Context | null = null;
       for (let v = 0; v < views; v++) {
         ts += r.int(5_000, 240_000);
         const page = r.pick(PAGES);
-        const t = { ...base(p, ts, source), type: (d.app ? 'screen' : 'page') as Touchpoint['type'], name: page, anonymousId, userId: loggedIn && !logsIn ? p.userId : null, context: ctx(p, d, d.app ? null : page) };
-        emit(p, t);
+        const view = { ...base(p, ts, source), type: (d.app ? 'screen' : 'page') as Touchpoint['type'], name: page, anonymousId, userId: loggedIn && !logsIn ? p.userId : null, context: ctx(p, d, d.app ? null : page) };
+        emit(p, view);
+        checkout = view.context;
         if (page.startsWith('/product') && r.chance(0.5)) {
           ts += r.int(1000, 20_000);
-          emit(p, { ...base(p, ts, source), event: r.chance(o.invalidRate * 50) ? '' : 'Product Viewed', anonymousId, userId: t.userId, context: t.context, properties: { product: r.pick(PRODUCTS), price: r.int(5, 200) } });
+          emit(p, { ...base(p, ts, source), event: r.chance(o.invalidRate * 50) ? '' : 'Product Viewed', anonymousId, userId: view.userId, context: view.context, properties: { product: r.pick(PRODUCTS), price: r.int(5, 200) } });
         }
+        // Planted tastes: within the 5 s before the next page, a catalogue product is viewed and perhaps added to the cart.
+        if (t && t.chance(0.6)) {
+          const product = t.chance(o.tasteStrength) ? skewed(t, taste) : skewed(t, everything);
+          const price = 5 + (Number(product.slice(4)) * 37) % 195;
+          shopped = ts + t.int(500, 3_000);
+          emit(p, { ...base(p, shopped, source, t.uuid()), event: 'Product Viewed', anonymousId, userId: view.userId, context: view.context, properties: { product_id: product, price } });
+          if (t.chance(0.3)) {
+            shopped += t.int(200, 900);
+            cart.push({ product_id: product, price });
+            emit(p, { ...base(p, shopped, source, t.uuid()), event: 'Product Added', anonymousId, userId: view.userId, context: view.context, properties: { product_id: product, price, quantity: 1 } });
+          }
+        }
+      }
+      if (t && cart.length > 0 && t.chance(0.5)) {
+        // Checkout: the server records a logged-in customer's order by user id; an anonymous one orders in the browser / app.
+        const at = shopped + t.int(100, 900);
+        const properties = { orderId: t.hex(8), revenue: cart.reduce((sum, c) => sum + c.price, 0), currency: 'EUR', products: JSON.stringify(cart.map((c) => ({ ...c, quantity: 1 }))) };
+        emit(p, loggedIn && !logsIn
+          ? { ...base(p, at, 'server', t.uuid()), event: 'Order Completed', userId: p.userId, properties }
+          : { ...base(p, at, source, t.uuid()), event: 'Order Completed', anonymousId, context: checkout, properties });
       }
       if (logsIn) {
         ts += r.int(2000, 60_000);
@@ -235,6 +327,19 @@ export function generate(o: PopulationOptions): Generated {
         const { agent, desk } = r.pick(desks);
         emit(p, { ...ticket, anonymousId: desk.cookie, context: ctx(agent, desk, '/helpdesk'), properties: { channel: 'phone' } });
       } else emit(p, ticket);
+      if (x) out[out.length - 1]!.properties.text = textOf(p, out[out.length - 1]!.timestamp);
+    }
+    if (x) {
+      // Free text beyond tickets: a survey answer (half the people) and a social mention (a third), matched by email.
+      const located = { ...emptyContext(), location: { country: p.region.country, region: p.region.region, city: p.region.city } };
+      if (x.chance(0.5)) {
+        const at = o.start + Math.floor(x.next() * span);
+        emit(p, { ...base(p, at, 'survey', x.uuid()), event: 'Survey Answered', traits: { email: p.email }, context: located, properties: { answer: textOf(p, at), score: x.int(0, 10) } });
+      }
+      if (x.chance(0.35)) {
+        const at = o.start + Math.floor(x.next() * span);
+        emit(p, { ...base(p, at, 'social', x.uuid()), event: 'Social Mention', traits: { email: p.email }, context: located, properties: { text: textOf(p, at), network: x.pick(['x', 'instagram', 'reddit']) } });
+      }
     }
   }
   out.sort((a, b) => a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : 1));

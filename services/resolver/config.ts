@@ -1,15 +1,13 @@
 // Resolver configuration from the environment, including the identity rules (JSON inline or a file path).
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
-import { ConfigError } from '../kit/errors.ts';
-import { defaultIdentityConfig, parseIdentityConfig, type IdentityConfig } from '../identity/index.ts';
+import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
 
 const shape = {
   ...commonEnv,
   TESSERA_RESOLVER_GROUP: z.string().min(1).optional(),
   TESSERA_RESOLVER_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('resolver-0'),
-  TESSERA_IDENTITY_RULES: z.string().optional(),
+  ...identityRulesEnv,
   // A transaction commits once it holds this many touchpoints, or once it is LINGER_MS old.
   TESSERA_RESOLVER_TXN_MAX: intFromEnv(5000, 1),
   TESSERA_RESOLVER_LINGER_MS: intFromEnv(100, 1),
@@ -27,20 +25,6 @@ const shape = {
 };
 
 export type ResolverConfig = ReturnType<typeof parseResolverConfig>;
-
-/** TESSERA_IDENTITY_RULES holds JSON, or a path to a JSON file; it is merged onto the defaults. */
-function identityRules(source: string | undefined): IdentityConfig {
-  if (!source) return defaultIdentityConfig;
-  let json: unknown;
-  try {
-    json = JSON.parse(source.trimStart().startsWith('{') ? source : readFileSync(source, 'utf8'));
-  } catch (err) {
-    throw new ConfigError([`TESSERA_IDENTITY_RULES: neither valid JSON nor a readable JSON file (${(err as Error).message})`]);
-  }
-  const parsed = parseIdentityConfig(json);
-  if (!parsed.ok) throw new ConfigError(parsed.errors.map((e) => `TESSERA_IDENTITY_RULES: ${e}`));
-  return parsed.config;
-}
 
 export function parseResolverConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = parseEnv(shape, env);

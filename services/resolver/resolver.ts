@@ -14,13 +14,13 @@ import { SCHEMAS, type DeadLetterRecord, type ResolvedEvent } from '../kit/recor
 import type { AvroCodec } from '../kit/registry.ts';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { topicNames, type Topics } from '../kit/topics.ts';
-import { singleOwnerAssigner } from './assigner.ts';
+import { singleOwnerAssigner } from '../kit/stage/single-owner.ts';
 import type { ResolverConfig } from './config.ts';
 import { extractIdentifiers, IdentityGraph, type Extraction, type StepResult } from '../identity/index.ts';
 import type { ResolverMetrics } from './metrics.ts';
 import { OutputBatch, type Out } from './outputs.ts';
 import { RecentMessages } from './dedupe.ts';
-import { readChangelog } from './restore.ts';
+import { readChangelog } from '../kit/changelog-reader.ts';
 import { spliceResolved } from '../kit/splice.ts';
 import { OpenTransaction } from './transaction.ts';
 import { validateTouchpoint } from '../contract/validate.ts';

@@ -10,7 +10,7 @@ import { AvroCodec } from '../kit/registry.ts';
 import { topicNames } from '../kit/topics.ts';
 import { parseResolverConfig } from '../resolver/config.ts';
 import { IdentityGraph, normaliseIdentifier, type Identifier } from '../identity/index.ts';
-import { readChangelog } from '../resolver/restore.ts';
+import { readChangelog } from '../kit/changelog-reader.ts';
 import { commandLine, UsageError } from './cli.ts';
 import { explainCommand } from './commands.ts';
 import { endOfOutput, quietOnBrokenPipe } from './output.ts';

@@ -15,6 +15,7 @@ import { endOfOutput, quietOnBrokenPipe } from './output.ts';
 const suffixes: [string, string][] = [
   ['touchpoints.dlq', SCHEMAS.deadLetter], ['touchpoints', SCHEMAS.touchpoint], ['events.resolved', SCHEMAS.resolved],
   ['profiles', SCHEMAS.profile], ['identity.merges', SCHEMAS.identityChange], ['identity.changelog', SCHEMAS.claim],
+  ['segments.membership', 'segment-membership'], ['recommendations', 'recommendations'],
 ];
 
 const args = commandLine(tailCommand, ({ values, positionals }) => {

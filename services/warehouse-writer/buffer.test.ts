@@ -4,19 +4,27 @@ import type { Row } from './rows.ts';
 
 const row = (topic: string, partition: number, offset: string, extra: Record<string, unknown> = {}): Row =>
   ({ src_topic: topic, src_partition: partition, src_offset: offset, ...extra });
+const JAN = Date.UTC(2026, 0, 15) / 1000;
+const FEB = Date.UTC(2026, 1, 1) / 1000;
 
 describe('BatchBuffer', () => {
-  it('groups rows per table in table order and commits the next offset of each partition', () => {
+  it('groups rows per table partition in table order and commits the next offset of each source partition', () => {
     const b = new BatchBuffer();
-    b.add('r', 0, '10', { events: [row('r', 0, '10')] }, 100);
+    b.add('r', 0, '10', { events: [row('r', 0, '10', { event_time: FEB })] }, 100);
     b.add('p', 1, '3', { identities: [row('p', 1, '3', { v: 'a' }), row('p', 1, '3', { v: 'b' })], profiles: [row('p', 1, '3')] }, 200);
-    b.add('r', 0, '11', { events: [row('r', 0, '11')] }, 300);
-    expect(b.rows).toBe(5);
+    b.add('r', 0, '11', { events: [row('r', 0, '11', { event_time: JAN })] }, 300);
+    b.add('r', 2, '5', { events: [row('r', 2, '5', { event_time: FEB })] }, 400);
+    expect(b.rows).toBe(6);
     expect(b.pendingSince).toBe(100);
     const batch = b.take();
-    expect(batch.tables.map(([t, rows]) => [t, rows.length])).toEqual([['events', 2], ['profiles', 1], ['identities', 2]]);
-    expect(batch.commits).toEqual([{ topic: 'r', partition: 0, offset: '12' }, { topic: 'p', partition: 1, offset: '4' }]);
-    expect(batch.rows).toBe(5);
+    expect(batch.inserts.map((i) => [i.table, i.partition, i.rows.map((r) => `${r.src_partition}@${r.src_offset}`)])).toEqual([
+      ['events', '202601', ['0@11']],
+      ['events', '202602', ['0@10', '2@5']],
+      ['profiles', '', ['1@3']],
+      ['identities', '', ['1@3', '1@3']],
+    ]);
+    expect(batch.commits).toEqual([{ topic: 'r', partition: 0, offset: '12' }, { topic: 'p', partition: 1, offset: '4' }, { topic: 'r', partition: 2, offset: '6' }]);
+    expect(batch.rows).toBe(6);
     expect(b.rows).toBe(0);
     expect(b.empty).toBe(true);
     expect(b.pendingSince).toBeNull();
@@ -26,14 +34,14 @@ describe('BatchBuffer', () => {
     const b = new BatchBuffer();
     b.add('m', 2, '99', {}, 1);
     expect(b.empty).toBe(false);
-    expect(b.take()).toEqual({ tables: [], commits: [{ topic: 'm', partition: 2, offset: '100' }], rows: 0 });
+    expect(b.take()).toEqual({ inserts: [], commits: [{ topic: 'm', partition: 2, offset: '100' }], rows: 0 });
   });
 
   it('clear drops everything (a rebalance: the rows will be read again)', () => {
     const b = new BatchBuffer();
-    b.add('r', 0, '1', { events: [row('r', 0, '1')] }, 1);
+    b.add('r', 0, '1', { events: [row('r', 0, '1', { event_time: JAN })] }, 1);
     b.clear();
-    expect(b.take()).toEqual({ tables: [], commits: [], rows: 0 });
+    expect(b.take()).toEqual({ inserts: [], commits: [], rows: 0 });
   });
 });
 

@@ -1,22 +1,27 @@
-// Rows waiting to be written: one list per table across partitions, plus the Kafka position each partition reached.
-import { TABLES, type Row, type Table, type TableRows } from './rows.ts';
+// Rows waiting to be written: one list per table partition across source partitions, plus the Kafka position each
+// source partition reached.
+import { TABLES, tablePartition, type Table } from './tables.ts';
+import type { Row, TableRows } from './rows.ts';
 import { partitionKey } from './watermarks.ts';
 
 export interface Commit { topic: string; partition: number; offset: string }
 
-/** What one flush writes: one insert per table, then these offsets (the next to read) are committed. */
+/** One insert: rows of one table partition (events: one month), so that it is one part, written atomically. */
+export interface Insert { table: Table; partition: string; rows: Row[] }
+
+/** What one flush writes: one insert per table partition, then these offsets (the next to read) are committed. */
 export interface Batch {
-  tables: [Table, Row[]][];
+  inserts: Insert[];
   commits: Commit[];
   rows: number;
 }
 
 /**
- * Per partition, rows are appended in offset order, so a batch writes each partition's records in order and a
- * table's watermark after a successful insert covers exactly the records in it.
+ * Per source partition, rows are appended in offset order, so a batch writes each source partition's records in order
+ * and a watermark after a successful insert covers exactly the records in it.
  */
 export class BatchBuffer {
-  private tables = new Map<Table, Row[]>();
+  private inserts = new Map<string, Insert>();
   private positions = new Map<string, Commit>();
   private count = 0;
   private since: number | null = null;
@@ -33,20 +38,24 @@ export class BatchBuffer {
   /** Adds a record's rows (possibly none: a skipped record still moves the partition's position). */
   add(topic: string, partition: number, offset: string, rows: TableRows, now: number): void {
     for (const [table, list] of Object.entries(rows) as [Table, Row[]][]) {
-      if (list.length === 0) continue;
-      let target = this.tables.get(table);
-      if (!target) { target = []; this.tables.set(table, target); }
-      for (const r of list) target.push(r);
+      for (const r of list) {
+        const part = tablePartition(table, r);
+        const key = `${table}|${part}`;
+        let target = this.inserts.get(key);
+        if (!target) { target = { table, partition: part, rows: [] }; this.inserts.set(key, target); }
+        target.rows.push(r);
+      }
       this.count += list.length;
     }
     this.positions.set(partitionKey(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
     this.since ??= now;
   }
 
-  /** Hands over everything pending as one batch and starts empty. */
+  /** Hands over everything pending as one batch (tables in TABLES order, partitions in order) and starts empty. */
   take(): Batch {
+    const order = (i: Insert) => TABLES.indexOf(i.table);
     const batch: Batch = {
-      tables: TABLES.flatMap((t) => { const rows = this.tables.get(t); return rows && rows.length > 0 ? [[t, rows] as [Table, Row[]]] : []; }),
+      inserts: [...this.inserts.values()].sort((a, b) => order(a) - order(b) || (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0)),
       commits: [...this.positions.values()],
       rows: this.count,
     };
@@ -59,7 +68,7 @@ export class BatchBuffer {
   }
 
   clear(): void {
-    this.tables = new Map();
+    this.inserts = new Map();
     this.positions = new Map();
     this.count = 0;
     this.since = null;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Aborted, insertExactlyOnce, type InsertContext } from './insert.ts';
-import type { Row, Table } from './rows.ts';
+import type { Row } from './rows.ts';
 import type { Sink } from './sink.ts';
+import type { Table } from './tables.ts';
 import { Watermarks, type WatermarkRow } from './watermarks.ts';
 
 const row = (partition: number, offset: number): Row => ({ src_topic: 't', src_partition: partition, src_offset: String(offset) });
@@ -41,7 +42,7 @@ class FakeSink implements Sink {
   async watermarks(): Promise<WatermarkRow[]> {
     const top = new Map<number, number>();
     for (const r of this.table) top.set(r.src_partition, Math.max(top.get(r.src_partition) ?? -1, Number(r.src_offset)));
-    return [...top].map(([p, o]) => ({ target: 'events', src_topic: 't', src_partition: p, src_offset: String(o) }));
+    return [...top].map(([p, o]) => ({ target: 'identities', table_partition: '', src_topic: 't', src_partition: p, src_offset: String(o) }));
   }
 }
 
@@ -65,25 +66,25 @@ describe('insertExactlyOnce', () => {
   ])('%s', async (_name, faults, inserts, writtenByCall) => {
     const sink = new FakeSink(faults);
     const c = ctx(sink);
-    expect(await insertExactlyOnce(c, 'events', rows)).toBe(writtenByCall);
+    expect(await insertExactlyOnce(c, 'identities', '', rows)).toBe(writtenByCall);
     expect(sink.table).toEqual(rows);
     expect(sink.inserts).toBe(inserts);
     expect(c.failures).toBe(faults.length);
-    expect([c.marks.get('events', 't', 0), c.marks.get('events', 't', 1)]).toEqual([2n, 7n]);
+    expect([c.marks.get('identities', 't', 0), c.marks.get('identities', 't', 1)]).toEqual([2n, 7n]);
   });
 
   it('retries only the rows above the watermark it finds', async () => {
     const sink = new FakeSink(['refused']);
     sink.table.push(row(0, 1)); // written earlier by another attempt
     const c = ctx(sink);
-    expect(await insertExactlyOnce(c, 'events', [row(0, 2), row(1, 7)])).toBe(2);
+    expect(await insertExactlyOnce(c, 'identities', '', [row(0, 2), row(1, 7)])).toBe(2);
     expect(sink.table).toEqual([row(0, 1), row(0, 2), row(1, 7)]);
   });
 
   it('keeps trying while ClickHouse cannot even be asked what landed', async () => {
     const sink = new FakeSink(['refused'], 3);
     const c = ctx(sink);
-    await insertExactlyOnce(c, 'events', rows);
+    await insertExactlyOnce(c, 'identities', '', rows);
     expect(c.unavailable).toBe(3);
     expect(sink.table).toEqual(rows);
   });
@@ -93,8 +94,8 @@ describe('insertExactlyOnce', () => {
     const abort = new AbortController();
     const c = ctx(sink, abort.signal);
     c.onFailure = () => { if (sink.inserts === 2) abort.abort(); };
-    await expect(insertExactlyOnce(c, 'events', rows)).rejects.toBeInstanceOf(Aborted);
+    await expect(insertExactlyOnce(c, 'identities', '', rows)).rejects.toBeInstanceOf(Aborted);
     expect(sink.table).toEqual([]);
-    expect(c.marks.get('events', 't', 0)).toBe(-1n);
+    expect(c.marks.get('identities', 't', 0)).toBe(-1n);
   });
 });

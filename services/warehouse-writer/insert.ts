@@ -1,9 +1,10 @@
-// One table's rows into ClickHouse exactly once: insert, and after a failure find out what landed before retrying.
+// One table partition's rows into ClickHouse exactly once: insert, and after a failure find out what landed before
+// retrying.
 import { randomUUID } from 'node:crypto';
 import { backoff, sleep } from '../kit/backoff.ts';
-import type { Row, Table } from './rows.ts';
-import { TABLES } from './rows.ts';
+import type { Row } from './rows.ts';
 import type { Sink } from './sink.ts';
+import { TABLES, type Table } from './tables.ts';
 import { unwritten, type Watermarks } from './watermarks.ts';
 
 /** The flush was given up (a rebalance, or a stop that could not wait longer); nothing of it gets committed. */
@@ -21,11 +22,12 @@ export interface InsertContext {
 }
 
 /**
- * Inserts `rows` (one atomic part) and returns how many were written by this call. An insert that fails may still
- * have landed (the acknowledgement was lost): before retrying, wait until the server no longer runs it, re-read the
- * table's watermarks and retry only the rows above them. Afterwards the watermarks cover the rows.
+ * Inserts `rows` (all in one table partition: one atomic part) and returns how many were written by this call. An
+ * insert that fails may still have landed (the acknowledgement was lost): before retrying, wait until the server no
+ * longer runs it, re-read the table's watermarks and retry only the rows above them. Afterwards the watermarks of
+ * that table partition cover the rows.
  */
-export async function insertExactlyOnce(ctx: InsertContext, table: Table, rows: Row[]): Promise<number> {
+export async function insertExactlyOnce(ctx: InsertContext, table: Table, tablePart: string, rows: Row[]): Promise<number> {
   let pending = rows;
   const delay = backoff(ctx.initialDelayMs ?? 200, ctx.maxDelayMs ?? 10_000);
   for (;;) {
@@ -41,7 +43,7 @@ export async function insertExactlyOnce(ctx: InsertContext, table: Table, rows: 
   }
   const top = new Map<string, Row>();
   for (const r of pending) top.set(`${r.src_topic}#${r.src_partition}`, r);
-  for (const r of top.values()) ctx.marks.raise(table, r.src_topic, r.src_partition, BigInt(r.src_offset));
+  for (const r of top.values()) ctx.marks.raise(table, r.src_topic, r.src_partition, BigInt(r.src_offset), tablePart);
   return pending.length;
 }
 

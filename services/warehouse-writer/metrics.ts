@@ -7,6 +7,7 @@ export function writerMetrics(registry: Registry) {
     rowsWritten: new Counter({ name: 'tessera_writer_rows_written_total', help: 'Rows inserted into ClickHouse, per table', labelNames: ['table'], registers }),
     rowsSkipped: new Counter({ name: 'tessera_writer_rows_skipped_total', help: 'Rows not written again because the table already holds their source offset', labelNames: ['table'], registers }),
     records: new Counter({ name: 'tessera_writer_records_total', help: 'Kafka records consumed, per topic', labelNames: ['topic'], registers }),
+    skippedTouchpoints: new Counter({ name: 'tessera_writer_touchpoints_skipped_total', help: 'Touchpoints not written because they cannot be decoded or are invalid (the extract stage dead-letters them), per code', labelNames: ['code'], registers }),
     invalid: new Counter({ name: 'tessera_writer_invalid_records_total', help: 'Records that could not be decoded or mapped (sent to the DLQ), per topic and code', labelNames: ['topic', 'code'], registers }),
     flushes: new Counter({ name: 'tessera_writer_flushes_total', help: 'Batches written and committed', labelNames: ['trigger'], registers }),
     flushSeconds: new Histogram({ name: 'tessera_writer_flush_seconds', help: 'Time to write one batch to every table, retries included', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),

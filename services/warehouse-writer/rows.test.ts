@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { IdentityChangeRecord, LinkedIdentifierRecord, ProfileRecord, ResolvedEvent } from '../kit/records.ts';
-import type { Touchpoint } from '../contract/touchpoint.ts';
-import { anchorOf, eventRow, identityChangeRows, profileRows, resolvedRows, sessionKey } from './rows.ts';
+import type { IdentityChangeRecord, IdentityClaimRecord, IdentityIdentifierRecord, LinkedIdentifierRecord, ProfileRecord } from '../kit/records.ts';
+import { anchorOf, claimRows, identifierRows, identityChangeRows, profileRows } from './rows.ts';
 
 const at = { topic: 't.profiles', partition: 2, offset: '41' };
 const src = { src_topic: 't.profiles', src_partition: 2, src_offset: '41' };
 
-const tp = (o: Partial<Touchpoint> = {}): Touchpoint => ({
-  messageId: 'm1', type: 'track', event: 'Order Completed', name: null, userId: 'u1', anonymousId: 'a1', previousId: null,
-  groupId: null, timestamp: Date.UTC(2026, 0, 1, 12), sentAt: null, receivedAt: null, source: 'web', context: null,
-  traits: {}, properties: {}, externalIds: [], ...o,
-});
-const resolved = (o: Partial<ResolvedEvent> = {}): ResolvedEvent => ({
-  touchpoint: tp(), profileId: 'p1', primaryIdentifier: { type: 'user_id', value: 'u1' },
-  identifiers: [{ type: 'user_id', value: 'u1' }, { type: 'anonymous_id', value: 'a1' }], dropped: [], refusals: [], resolvedAt: 0, ...o,
-});
 const linked = (type: string, value: string, eventTime: number, messageId = 'm'): LinkedIdentifierRecord => ({ type, value, messageId, eventTime });
 const profile = (o: Partial<ProfileRecord> = {}): ProfileRecord => ({
   profileId: 'p1', state: 'active', mergedInto: null,
@@ -23,37 +13,6 @@ const profile = (o: Partial<ProfileRecord> = {}): ProfileRecord => ({
 });
 const change = (o: Partial<IdentityChangeRecord> = {}): IdentityChangeRecord => ({
   kind: 'merge', fromProfileId: 'p2', intoProfileId: 'p1', identifier: null, messageId: 'm9', eventTime: 9000, version: 12, ...o,
-});
-
-describe('eventRow', () => {
-  it('maps the primary identifier, linked identifiers, refusals and drops', () => {
-    const row = eventRow(resolved({
-      refusals: [{ identifier: { type: 'email', value: 'x@y.z' }, code: 'LIMIT_EXCEEDED', reason: 'r', profileId: 'p9' }],
-      dropped: [{ type: 'email', code: 'BLOCKED', reason: 'test address' }, { type: 'phone', code: 'INVALID', reason: 'r' }],
-    }), at);
-    expect(row).toMatchObject({
-      message_id: 'm1', profile_id: 'p1', id_type: 'user_id', id_value: 'u1', identifiers: ['user_id:u1', 'anonymous_id:a1'],
-      refused: ['email:x@y.z'], refusal_codes: ['LIMIT_EXCEEDED'], dropped_types: ['email', 'phone'], dropped_codes: ['BLOCKED', 'INVALID'],
-      event_time: Date.UTC(2026, 0, 1, 12) / 1000, ...src,
-    });
-  });
-  it.each([
-    ['an unresolved event', resolved({ profileId: null, primaryIdentifier: null, identifiers: [] }), { profile_id: '', id_type: '', id_value: '' }],
-    ['revenue that is not a number', resolved({ touchpoint: tp({ properties: { revenue: '12' } }) }), { revenue: 0 }],
-    ['traits from context and call, call wins', resolved({ touchpoint: tp({ traits: { plan: 'pro' }, context: { ip: null, userAgent: null, locale: null, timezone: null, page: null, campaign: null, device: null, os: null, app: null, location: null, traits: { plan: 'free', age: 3 } } }) }),
-      { trait_keys: ['age', 'plan'], trait_values: ['3', 'pro'] }],
-  ])('handles %s', (_name, r, expected) => expect(eventRow(r, at)).toMatchObject(expected));
-  it('resolvedRows puts the row in events only', () => {
-    expect(resolvedRows(resolved(), at)).toEqual({ ok: true, rows: { events: [eventRow(resolved(), at)] } });
-  });
-});
-
-describe('sessionKey', () => {
-  it.each([
-    [tp({ properties: { session_id: 'S' } }), 's:S'],
-    [tp({ anonymousId: 'a1', timestamp: 30 * 60 * 1000 * 3 + 5 }), 'w:a1:3'],
-    [tp({ anonymousId: null, userId: null, messageId: 'mx', timestamp: 0 }), 'w:mx:0'],
-  ])('%#: %s', (t, expected) => expect(sessionKey(t)).toBe(expected));
 });
 
 describe('anchorOf', () => {
@@ -84,6 +43,10 @@ describe('profileRows', () => {
         profile_anchors: [{ profile_id: 'p1', id_type: 'anonymous_id', id_value: 'a1', ...src }],
       },
     });
+  });
+  it('leaves identities to identity.identifiers when they come from there (the link stage)', () => {
+    const m = profileRows('p1', profile(), '7', at, 'identifiers');
+    expect(m.ok && Object.keys(m.rows).sort()).toEqual(['profile_anchors', 'profiles']);
   });
   it('maps a merged profile to a pointer row only (its identifiers are written by the survivor)', () => {
     const m = profileRows('p2', profile({ profileId: 'p2', state: 'merged', mergedInto: 'p1', identifiers: [], version: 8 }), '8', at);
@@ -118,7 +81,63 @@ describe('identityChangeRows', () => {
     const m = identityChangeRows(change({ kind: 'move', intoProfileId: null, identifier: { type: 'email', value: 'e@x' } }), at);
     expect(m.ok && m.rows.identities).toEqual([{ id_type: 'email', id_value: 'e@x', profile_id: '', message_id: 'm9', linked_at: 9, version: '12', ...src }]);
   });
+  it('leaves an erasure to identity.identifiers when identities come from there', () => {
+    const m = identityChangeRows(change({ kind: 'move', intoProfileId: null, identifier: { type: 'email', value: 'e@x' } }), at, 'identifiers');
+    expect(m.ok && Object.keys(m.rows)).toEqual(['identity_changes']);
+  });
   it('refuses a move without an identifier', () => {
     expect(identityChangeRows(change({ kind: 'move' }), at)).toMatchObject({ ok: false, code: 'TSR_DLQ_INVALID_RECORD' });
+  });
+});
+
+const identifier = (o: Partial<IdentityIdentifierRecord> = {}): IdentityIdentifierRecord => ({
+  type: 'device_id', value: 'd1', profileId: 'p1', messageId: 'm3', eventTime: 3500, version: 40, ...o,
+});
+
+describe('identifierRows', () => {
+  it.each([
+    ['a linked identifier', identifier(), { profile_id: 'p1', message_id: 'm3', linked_at: 3, version: '40' }],
+    ['an identifier unlinked on purpose (a contested device)', identifier({ profileId: null, version: 41 }), { profile_id: '', version: '41' }],
+  ])('maps %s to its identities row', (_n, record, expected) => {
+    expect(identifierRows('device_id:d1', record, null, at)).toEqual({ ok: true, rows: { identities: [{ id_type: 'device_id', id_value: 'd1', message_id: 'm3', linked_at: 3, ...expected, ...src }] } });
+  });
+  it('unlinks on a tombstone keyed type:value (the value may hold colons)', () => {
+    expect(identifierRows('crm_id:a:b', null, '42', at)).toEqual({ ok: true, rows: { identities: [{ id_type: 'crm_id', id_value: 'a:b', profile_id: '', message_id: '', linked_at: 0, version: '42', ...src }] } });
+  });
+  it.each([
+    ['a tombstone without a version', 'email:x', null, null],
+    ['a tombstone whose key is not type:value', 'nocolon', null, '5'],
+    ['a record with a negative version', 'device_id:d1', identifier({ version: -3 }), null],
+  ])('refuses %s', (_n, key, value, header) => {
+    expect(identifierRows(key, value, header, at)).toMatchObject({ ok: false, code: 'TSR_DLQ_INVALID_RECORD' });
+  });
+});
+
+const claimRecord = (o: Partial<IdentityClaimRecord> = {}): IdentityClaimRecord => ({
+  claimKey: 'c_1', primaryType: 'user_id', primaryValue: 'u1', profileId: 'p1', messageId: 'm1', eventTime: 1500, version: 50, ...o,
+});
+
+describe('claimRows', () => {
+  it.each([
+    ['a claim with its primary identifier', claimRecord(), { primary_type: 'user_id', primary_value: 'u1', profile_id: 'p1' }],
+    ['a claim with no linked identifier', claimRecord({ primaryType: null, primaryValue: null, profileId: null }), { primary_type: '', primary_value: '', profile_id: '' }],
+    ['a claim with half a primary identifier (names none)', claimRecord({ primaryValue: null }), { primary_type: '', primary_value: '', profile_id: 'p1' }],
+  ])('maps %s', (_n, record, expected) => {
+    expect(claimRows('c_1', record, null, at)).toEqual({ ok: true, rows: { claims: [{
+      claim_key: 'c_1', message_id: 'm1', event_time: 1, version: '50', ...expected, ...src,
+    }] } });
+  });
+  it('maps a tombstone (an erased claim) to a claim without primary identifier', () => {
+    expect(claimRows('c_9', null, '77', at)).toEqual({ ok: true, rows: { claims: [{
+      claim_key: 'c_9', primary_type: '', primary_value: '', profile_id: '', message_id: '', event_time: 0, version: '77', ...src,
+    }] } });
+  });
+  it.each([
+    ['a tombstone without a version header', 'c_9', null, null],
+    ['a tombstone without a key', null, null, '3'],
+    ['an empty claim key', 'x', claimRecord({ claimKey: '' }), null],
+    ['an invalid version', 'c_1', claimRecord({ version: 1.5 }), null],
+  ])('refuses %s', (_n, key, value, header) => {
+    expect(claimRows(key, value, header, at)).toMatchObject({ ok: false, code: 'TSR_DLQ_INVALID_RECORD' });
   });
 });

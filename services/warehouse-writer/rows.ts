@@ -1,104 +1,24 @@
-// Pure mapping from published records to ClickHouse rows (schemas/clickhouse); no I/O.
-import type { IdentityChangeRecord, LinkedIdentifierRecord, ProfileRecord, ResolvedEvent } from '../kit/records.ts';
-import type { Scalars } from '../contract/touchpoint.ts';
+// Pure mapping from the link stage's records (profiles, merges, identifiers, claims) to ClickHouse rows; no I/O.
+import type {
+  IdentityChangeRecord, IdentityClaimRecord, IdentityIdentifierRecord, LinkedIdentifierRecord, ProfileRecord,
+} from '../kit/records.ts';
+import type { Table } from './tables.ts';
+
+export { TABLES, type Table } from './tables.ts';
 
 export interface SourcePosition { topic: string; partition: number; offset: string }
 
-/** The tables the warehouse writer fills, in the order a flush writes them. */
-export const TABLES = ['events', 'profiles', 'identities', 'profile_anchors', 'identity_changes'] as const;
-export type Table = (typeof TABLES)[number];
-
-/** A row for JSONEachRow: every row carries src_topic / src_partition / src_offset (the writer's watermark). */
+/** A row by column name (tables.ts gives the order): every row carries src_topic / src_partition / src_offset. */
 export type Row = Record<string, unknown> & { src_topic: string; src_partition: number; src_offset: string };
 export type TableRows = Partial<Record<Table, Row[]>>;
 
-/** A record that cannot be mapped is a normal outcome (skipped and counted, or dead-lettered), not an exception. */
+/** A record that cannot be mapped is a normal outcome (dead-lettered by the writer), not an exception. */
 export type Mapped = { ok: true; rows: TableRows } | { ok: false; code: 'TSR_DLQ_INVALID_RECORD'; reason: string };
 
-const SESSION_WINDOW_MS = 30 * 60 * 1000;
+export const seconds = (ms: number): number => Math.floor(ms / 1000);
+export const text = (v: string | null | undefined): string => v ?? '';
 
-const seconds = (ms: number): number => Math.floor(ms / 1000);
-const text = (v: string | null | undefined): string => v ?? '';
-
-function scalarText(v: Scalars[string]): string {
-  if (v === null) return '';
-  return typeof v === 'string' ? v : String(v);
-}
-
-function pairs(m: Scalars): [string[], string[]] {
-  const keys = Object.keys(m).sort();
-  return [keys, keys.map((k) => scalarText(m[k] ?? null))];
-}
-
-/** properties.session_id when the SDK sends one; else the device, cookie or user and a 30-minute window. */
-export function sessionKey(e: ResolvedEvent['touchpoint']): string {
-  const explicit = e.properties.session_id ?? e.properties.sessionId;
-  if (explicit !== undefined && explicit !== null && explicit !== '') return `s:${scalarText(explicit)}`;
-  const who = e.context?.device?.id ?? e.anonymousId ?? e.userId ?? e.messageId;
-  return `w:${who}:${Math.floor(e.timestamp / SESSION_WINDOW_MS)}`;
-}
-
-export function eventRow(r: ResolvedEvent, at: SourcePosition) {
-  const t = r.touchpoint;
-  const c = t.context;
-  const [traitKeys, traitValues] = pairs({ ...(c?.traits ?? {}), ...t.traits });
-  const [propertyKeys, propertyValues] = pairs(t.properties);
-  const revenue = t.properties.revenue;
-  return {
-    message_id: t.messageId,
-    type: t.type,
-    event: text(t.event),
-    name: text(t.name),
-    user_id: text(t.userId),
-    anonymous_id: text(t.anonymousId),
-    profile_id: text(r.profileId),
-    id_type: text(r.primaryIdentifier?.type),
-    id_value: text(r.primaryIdentifier?.value),
-    event_time: seconds(t.timestamp),
-    event_ms: t.timestamp,
-    received_at: seconds(t.receivedAt ?? t.timestamp),
-    source: t.source,
-    ip: text(c?.ip),
-    user_agent: text(c?.userAgent),
-    locale: text(c?.locale),
-    timezone: text(c?.timezone),
-    page_path: text(c?.page?.path),
-    page_url: text(c?.page?.url),
-    page_referrer: text(c?.page?.referrer),
-    page_title: text(c?.page?.title),
-    utm_source: text(c?.campaign?.source),
-    utm_medium: text(c?.campaign?.medium),
-    utm_campaign: text(c?.campaign?.name),
-    device_id: text(c?.device?.id),
-    device_type: text(c?.device?.type),
-    device_model: text(c?.device?.model),
-    os_name: text(c?.os?.name),
-    app_name: text(c?.app?.name),
-    app_version: text(c?.app?.version),
-    country: text(c?.location?.country),
-    region: text(c?.location?.region),
-    city: text(c?.location?.city),
-    revenue: typeof revenue === 'number' && Number.isFinite(revenue) ? revenue : 0,
-    currency: typeof t.properties.currency === 'string' ? t.properties.currency : '',
-    session_key: sessionKey(t),
-    trait_keys: traitKeys,
-    trait_values: traitValues,
-    property_keys: propertyKeys,
-    property_values: propertyValues,
-    identifiers: r.identifiers.map((i) => `${i.type}:${i.value}`),
-    refused: r.refusals.map((x) => `${x.identifier.type}:${x.identifier.value}`),
-    refusal_codes: r.refusals.map((x) => x.code),
-    dropped_types: r.dropped.map((x) => x.type),
-    dropped_codes: r.dropped.map((x) => x.code),
-    src_topic: at.topic,
-    src_partition: at.partition,
-    src_offset: at.offset,
-  };
-}
-
-export type EventRow = ReturnType<typeof eventRow>;
-
-const src = (at: SourcePosition) => ({ src_topic: at.topic, src_partition: at.partition, src_offset: at.offset });
+export const src = (at: SourcePosition) => ({ src_topic: at.topic, src_partition: at.partition, src_offset: at.offset });
 
 /** A version as a decimal string (UInt64 in ClickHouse; JSON numbers would lose precision above 2^53). */
 function versionText(v: number | string | bigint): string | null {
@@ -123,22 +43,27 @@ export function anchorOf(ids: readonly LinkedIdentifierRecord[]): LinkedIdentifi
 }
 
 /**
- * A profiles-topic record → profiles (always), identities and profile_anchors (active profiles only).
- * `value` null is a tombstone: the profile no longer exists; its id is the key and its version the `version` header.
+ * Where identities come from: the link stage's identity.identifiers topic, or (the resolver of before, which has no
+ * such topic) the identifiers of each active profile record and the erasures on identity.merges.
  */
-export function profileRows(key: string | null, value: ProfileRecord | null, versionHeader: string | null, at: SourcePosition): Mapped {
+export type IdentitiesFrom = 'identifiers' | 'profiles';
+
+/**
+ * A profiles-topic record → profiles (always), profile_anchors and, when identities come from profiles, identities
+ * (active profiles only). `value` null is a tombstone: the profile no longer exists; its id is the key and its version
+ * the `version` header.
+ */
+export function profileRows(key: string | null, value: ProfileRecord | null, versionHeader: string | null, at: SourcePosition,
+  identitiesFrom: IdentitiesFrom = 'profiles'): Mapped {
   if (value === null) {
-    const version = versionHeader === null ? null : versionText(versionHeader);
-    if (!key) return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: 'profile tombstone without a key (the profile id)' };
-    if (version === null) {
-      return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `profile tombstone for ${key} without a decimal version header (got ${JSON.stringify(versionHeader)})` };
-    }
+    const t = tombstoneVersion('profile', key, versionHeader);
+    if (!t.ok) return t;
     return {
       ok: true,
       rows: {
         profiles: [{
-          profile_id: key, state: 'deleted', merged_into: '', id_types: [], id_values: [], identifier_count: 0,
-          first_seen: 0, last_seen: 0, version, ...src(at),
+          profile_id: t.key, state: 'deleted', merged_into: '', id_types: [], id_values: [], identifier_count: 0,
+          first_seen: 0, last_seen: 0, version: t.version, ...src(at),
         }],
       },
     };
@@ -161,7 +86,7 @@ export function profileRows(key: string | null, value: ProfileRecord | null, ver
     }],
   };
   if (value.state === 'active') {
-    rows.identities = ids.map((i) => ({
+    if (identitiesFrom === 'profiles') rows.identities = ids.map((i) => ({
       id_type: i.type, id_value: i.value, profile_id: value.profileId, message_id: i.messageId,
       linked_at: seconds(i.eventTime), version, ...src(at),
     }));
@@ -171,8 +96,11 @@ export function profileRows(key: string | null, value: ProfileRecord | null, ver
   return { ok: true, rows };
 }
 
-/** An identity.merges record → identity_changes; an erased identifier (move to nobody) also → identities. */
-export function identityChangeRows(c: IdentityChangeRecord, at: SourcePosition): Mapped {
+/**
+ * An identity.merges record → identity_changes; when identities come from profiles, an erased identifier (move to
+ * nobody) also → identities.
+ */
+export function identityChangeRows(c: IdentityChangeRecord, at: SourcePosition, identitiesFrom: IdentitiesFrom = 'profiles'): Mapped {
   const version = versionText(c.version);
   if (version === null) return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `identity change for ${c.messageId} has an invalid version ${String(c.version)}` };
   if (c.kind === 'move' && c.identifier === null) {
@@ -192,7 +120,7 @@ export function identityChangeRows(c: IdentityChangeRecord, at: SourcePosition):
       ...src(at),
     }],
   };
-  if (c.kind === 'move' && c.identifier && c.intoProfileId === null) {
+  if (identitiesFrom === 'profiles' && c.kind === 'move' && c.identifier && c.intoProfileId === null) {
     rows.identities = [{
       id_type: c.identifier.type, id_value: c.identifier.value, profile_id: '', message_id: c.messageId,
       linked_at: seconds(c.eventTime), version, ...src(at),
@@ -201,7 +129,59 @@ export function identityChangeRows(c: IdentityChangeRecord, at: SourcePosition):
   return { ok: true, rows };
 }
 
-/** A resolved event → one events row. */
-export function resolvedRows(r: ResolvedEvent, at: SourcePosition): Mapped {
-  return { ok: true, rows: { events: [eventRow(r, at)] } };
+type Tombstone = { ok: true; key: string; version: string } | { ok: false; code: 'TSR_DLQ_INVALID_RECORD'; reason: string };
+
+/** A tombstone (null value) on a compacted topic can be written only with its key and a `version` header. */
+function tombstoneVersion(what: string, key: string | null, versionHeader: string | null): Tombstone {
+  if (!key) return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `${what} tombstone without a key (the ${what} id)` };
+  const version = versionHeader === null ? null : versionText(versionHeader);
+  if (version === null) {
+    return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `${what} tombstone for ${key} without a decimal version header (got ${JSON.stringify(versionHeader)})` };
+  }
+  return { ok: true, key, version };
+}
+
+/**
+ * An identity.identifiers record → identities: the identifier's current profile ('' = no longer linked: a contested
+ * shared device, an erasure, a re-resolve). A tombstone (key type:value, `version` header) unlinks it too.
+ */
+export function identifierRows(key: string | null, value: IdentityIdentifierRecord | null, versionHeader: string | null, at: SourcePosition): Mapped {
+  if (value === null) {
+    const t = tombstoneVersion('identifier', key, versionHeader);
+    if (!t.ok) return t;
+    const colon = t.key.indexOf(':');
+    if (colon <= 0) return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `identifier tombstone key ${JSON.stringify(t.key)} is not type:value` };
+    return { ok: true, rows: { identities: [{
+      id_type: t.key.slice(0, colon), id_value: t.key.slice(colon + 1), profile_id: '', message_id: '', linked_at: 0, version: t.version, ...src(at),
+    }] } };
+  }
+  const version = versionText(value.version);
+  if (version === null) return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `identifier ${value.type}:${value.value} has an invalid version ${String(value.version)}` };
+  return { ok: true, rows: { identities: [{
+    id_type: value.type, id_value: value.value, profile_id: text(value.profileId), message_id: value.messageId,
+    linked_at: seconds(value.eventTime), version, ...src(at),
+  }] } };
+}
+
+/**
+ * An identity.claims record → claims: claim key → its primary identifier (empty when none was linked) and the
+ * profile at link time. A tombstone (key = claim key, `version` header) is an erased claim: no primary any more.
+ */
+export function claimRows(key: string | null, value: IdentityClaimRecord | null, versionHeader: string | null, at: SourcePosition): Mapped {
+  if (value === null) {
+    const t = tombstoneVersion('claim', key, versionHeader);
+    if (!t.ok) return t;
+    return { ok: true, rows: { claims: [{
+      claim_key: t.key, primary_type: '', primary_value: '', profile_id: '', message_id: '', event_time: 0, version: t.version, ...src(at),
+    }] } };
+  }
+  const version = versionText(value.version);
+  if (version === null) return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `claim ${value.claimKey} has an invalid version ${String(value.version)}` };
+  if (value.claimKey === '') return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `claim record for ${value.messageId} has an empty claim key` };
+  // Half a primary identifier names none: both parts or neither.
+  const primary = value.primaryType && value.primaryValue ? [value.primaryType, value.primaryValue] : ['', ''];
+  return { ok: true, rows: { claims: [{
+    claim_key: value.claimKey, primary_type: primary[0], primary_value: primary[1], profile_id: text(value.profileId),
+    message_id: value.messageId, event_time: seconds(value.eventTime), version, ...src(at),
+  }] } };
 }

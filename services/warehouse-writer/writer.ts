@@ -7,11 +7,13 @@ import type { Logger } from '../kit/log.ts';
 import { SCHEMAS, type DeadLetterRecord } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import type { Topics } from '../kit/topics.ts';
+import type { IdentityConfig } from '../identity/index.ts';
 import { BatchBuffer, chunks, type Batch, type Commit } from './buffer.ts';
-import { decodeMessage, inputTopics, type InputKind } from './decode.ts';
+import { decodeMessage, identitiesFrom, inputTopics, type DecodeContext, type EventSource, type InputKind } from './decode.ts';
 import type { WriterMetrics } from './metrics.ts';
-import { TABLES, type Row, type Table, type TableRows } from './rows.ts';
+import type { Row, TableRows } from './rows.ts';
 import { MAX_INSERT_ROWS, type Sink } from './sink.ts';
+import { TABLES, type Table } from './tables.ts';
 import { Aborted, insertExactlyOnce } from './insert.ts';
 import { Watermarks } from './watermarks.ts';
 
@@ -20,6 +22,10 @@ export interface WriterOptions {
   codec: AvroCodec;
   sink: Sink;
   topics: Topics;
+  /** Where events come from (decode.ts): the touchpoints themselves (default path) or the resolved stream. */
+  events: EventSource;
+  /** Identity rules for extracting identifiers and claim keys from touchpoints: the extract stage's. */
+  identity: IdentityConfig;
   groupId: string;
   batchRows: number;
   flushMs: number;
@@ -45,6 +51,7 @@ export interface WriterOptions {
 export class WarehouseWriter {
   private readonly o: WriterOptions;
   private readonly kinds: Record<string, InputKind>;
+  private readonly decodeContext: DecodeContext;
   private readonly log: Logger;
   private readonly buffer = new BatchBuffer();
   private readonly marks = new Watermarks();
@@ -66,7 +73,8 @@ export class WarehouseWriter {
 
   constructor(options: WriterOptions) {
     this.o = options;
-    this.kinds = inputTopics(options.topics);
+    this.kinds = inputTopics(options.topics, options.events);
+    this.decodeContext = { codec: options.codec, identity: options.identity, identitiesFrom: identitiesFrom(options.events) };
     this.log = options.log;
   }
 
@@ -97,7 +105,7 @@ export class WarehouseWriter {
       },
     });
     this.timer = setInterval(() => this.tick(), Math.max(20, Math.min(250, Math.floor(o.flushMs / 2))));
-    this.log.info({ groupId: o.groupId, topics: Object.keys(this.kinds) }, 'warehouse writer started');
+    this.log.info({ groupId: o.groupId, events: o.events, topics: Object.keys(this.kinds) }, 'warehouse writer started');
   }
 
   /** Graceful stop: no more fetching, write and commit what is buffered, leave the group, disconnect. */
@@ -146,11 +154,14 @@ export class WarehouseWriter {
     for (const m of batch.messages) {
       if (!isRunning() || isStale() || gen !== this.generation || this.stopping) return;
       const at = { topic, partition, offset: m.offset };
-      const outcome = await decodeMessage(this.o.codec, kind, m, at);
+      const outcome = await decodeMessage(this.decodeContext, kind, m, at);
       this.o.metrics.records.inc({ topic });
       let rows: TableRows = {};
       if (outcome.ok) {
-        rows = this.notYetWritten(outcome.rows, topic, partition, m.offset);
+        rows = this.notYetWritten(outcome.rows);
+      } else if ('skipped' in outcome) {
+        this.o.metrics.skippedTouchpoints.inc({ code: outcome.code });
+        this.log.debug({ topic, partition, offset: m.offset, code: outcome.code, reason: outcome.reason }, 'touchpoint not written (the extract stage dead-letters it)');
       } else {
         await this.deadLetter(topic, partition, m.offset, m.key, m.value, outcome.code, outcome.reason);
       }
@@ -166,11 +177,14 @@ export class WarehouseWriter {
     await heartbeat();
   }
 
-  private notYetWritten(rows: TableRows, topic: string, partition: number, offset: string): TableRows {
+  /** The rows of one record not in ClickHouse yet, by the watermark of each row's own table partition. */
+  private notYetWritten(rows: TableRows): TableRows {
     const out: TableRows = {};
     for (const [table, list] of Object.entries(rows) as [Table, Row[]][]) {
-      if (this.marks.written(table, topic, partition, offset)) this.o.metrics.rowsSkipped.inc({ table }, list.length);
-      else out[table] = list;
+      const held = (r: Row) => this.marks.holds(table, r);
+      const left = list.some(held) ? list.filter((r) => !held(r)) : list;
+      if (left.length < list.length) this.o.metrics.rowsSkipped.inc({ table }, list.length - left.length);
+      if (left.length > 0) out[table] = left;
     }
     return out;
   }
@@ -199,12 +213,14 @@ export class WarehouseWriter {
     const done = this.o.metrics.flushSeconds.startTimer();
     try {
       // The rows were filtered against watermarks of this generation (onBatch waits for them); a rebalance cleared the rest.
-      for (const [table, rows] of batch.tables) {
-        for (const chunk of chunks(rows, MAX_INSERT_ROWS)) await this.write(table, chunk);
+      // One insert per table partition: each is one part, so a crash between two of them leaves every (table
+      // partition, source partition) written up to an exact offset (watermarks.ts).
+      for (const { table, partition, rows } of batch.inserts) {
+        for (const chunk of chunks(rows, MAX_INSERT_ROWS)) await this.write(table, partition, chunk);
       }
       await this.commit(batch, gen);
       this.o.metrics.flushes.inc({ trigger });
-      this.log.debug({ trigger, rows: batch.rows, tables: batch.tables.map(([t, r]) => `${t}:${r.length}`) }, 'batch written');
+      this.log.debug({ trigger, rows: batch.rows, inserts: batch.inserts.map((i) => `${i.table}${i.partition ? `/${i.partition}` : ''}:${i.rows.length}`) }, 'batch written');
     } finally {
       done();
       this.inFlightRows = 0;
@@ -215,7 +231,7 @@ export class WarehouseWriter {
   }
 
   /** One atomic insert per chunk, retried until it lands (see insert.ts); readiness follows ClickHouse. */
-  private async write(table: Table, rows: Row[]): Promise<void> {
+  private async write(table: Table, tablePart: string, rows: Row[]): Promise<void> {
     const written = await insertExactlyOnce({
       sink: this.o.sink,
       marks: this.marks,
@@ -226,7 +242,7 @@ export class WarehouseWriter {
         this.log.warn({ err, table: t, rows: n }, 'insert failed; will check what landed and retry');
       },
       onUnavailable: (err, t) => this.log.warn({ err, table: t }, 'ClickHouse still unavailable'),
-    }, table, rows);
+    }, table, tablePart, rows);
     this.o.metrics.rowsWritten.inc({ table }, written);
     if (this.assigned) this.o.setReady(true, 'writing');
   }

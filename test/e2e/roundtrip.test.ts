@@ -4,20 +4,16 @@ import { AvroCodec } from '../../services/kit/registry.ts';
 import type { EachBatchPayload } from 'kafkajs';
 import { select } from '../../services/kit/clickhouse.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
-import type { ResolvedEvent } from '../../services/kit/records.ts';
 import { str } from '../../services/kit/sql.ts';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
-import { eventRow } from '../../services/warehouse-writer/rows.ts';
+import { defaultIdentityConfig, extractIdentifiers } from '../../services/identity/index.ts';
+import { eventRow } from '../../services/warehouse-writer/event-rows.ts';
 import { context, device, touchpoint } from '../support/builders.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 
 let s: IsolatedStack;
 beforeAll(async () => { s = await isolatedStack('roundtrip'); });
 afterAll(async () => { await s?.close(); });
-
-const unresolved = (t: Touchpoint): ResolvedEvent => ({
-  touchpoint: t, profileId: null, primaryIdentifier: null, identifiers: [], dropped: [], refusals: [], resolvedAt: t.timestamp,
-});
 
 describe('round trip through Kafka, the schema registry and ClickHouse', () => {
   it('produces Avro touchpoints, consumes and decodes them, and queries the same values back', async () => {
@@ -65,7 +61,7 @@ describe('round trip through Kafka, the schema registry and ClickHouse', () => {
 
     await s.ch.insert({
       table: `${s.database}.events`,
-      values: received.map((r) => eventRow(unresolved(r.value), { topic: s.topics.touchpoints, partition: r.partition, offset: r.offset })),
+      values: received.map((r) => eventRow(r.value, extractIdentifiers(r.value, defaultIdentityConfig), null, { topic: s.topics.touchpoints, partition: r.partition, offset: r.offset })),
       format: 'JSONEachRow',
     });
 

@@ -12,6 +12,8 @@ import { SCHEMAS } from '../../services/kit/records.ts';
 import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Topics } from '../../services/kit/topics.ts';
 import { writerMetrics, type WriterMetrics } from '../../services/warehouse-writer/metrics.ts';
+import { defaultIdentityConfig } from '../../services/identity/index.ts';
+import type { EventSource } from '../../services/warehouse-writer/decode.ts';
 import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
 import { WarehouseWriter } from '../../services/warehouse-writer/writer.ts';
 import { touchpoint } from './builders.ts';
@@ -96,12 +98,15 @@ export interface RunningWriter { writer: WarehouseWriter; metrics: WriterMetrics
 export async function startWriter(opts: {
   kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; groupId: string;
   batchRows?: number; flushMs?: number; maxBufferedRows?: number; sessionTimeoutMs?: number; stopTimeoutMs?: number;
+  /** Where events come from: the resolved stream unless told otherwise. */
+  events?: EventSource;
 }): Promise<RunningWriter> {
   const registry = new Registry();
   const metrics = writerMetrics(registry);
   const ready = { ready: false, reason: 'starting' };
   const writer = new WarehouseWriter({
     kafka: opts.kafka, codec: opts.codec, sink: new ClickHouseSink(opts.ch, opts.database), topics: opts.topics, groupId: opts.groupId,
+    events: opts.events ?? 'resolved', identity: defaultIdentityConfig,
     batchRows: opts.batchRows ?? 20_000, flushMs: opts.flushMs ?? 200, maxBufferedRows: opts.maxBufferedRows ?? 200_000,
     log: createLogger('warehouse-writer', process.env.TESSERA_TEST_LOG ?? 'warn'), metrics,
     setReady: (r, reason) => { ready.ready = r; ready.reason = reason; },

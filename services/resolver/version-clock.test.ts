@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseOwner } from './assigner.ts';
 import { VersionClock } from './version-clock.ts';
-
-describe('chooseOwner', () => {
-  it.each([
-    [[], null],
-    [[{ memberId: 'b', owns: false }, { memberId: 'a', owns: false }], 'a'],
-    [[{ memberId: 'a', owns: false }, { memberId: 'b', owns: true }], 'b'],
-    [[{ memberId: 'c', owns: true }, { memberId: 'b', owns: true }], 'b'],
-  ])('%j → %s', (members, owner) => expect(chooseOwner(members)).toBe(owner));
-});
 
 describe('VersionClock', () => {
   it('is strictly increasing even when the wall clock stands still or goes back', () => {

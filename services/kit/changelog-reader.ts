@@ -1,9 +1,9 @@
 // Reads the compacted changelog topic to its end (committed records only) and returns the live claims.
 import type { Kafka } from 'kafkajs';
-import type { Logger } from '../kit/log.ts';
-import type { ClaimRecord } from '../kit/records.ts';
-import type { AvroCodec } from '../kit/registry.ts';
-import { TesseraError } from '../kit/errors.ts';
+import type { Logger } from './log.ts';
+import type { ClaimRecord } from './records.ts';
+import type { AvroCodec } from './registry.ts';
+import { TesseraError } from './errors.ts';
 import type { ChangelogRecord } from '../identity/index.ts';
 
 export interface RestoreOptions {
@@ -17,8 +17,9 @@ export interface RestoreOptions {
 }
 
 /**
- * The changelog is only written inside the resolver's transactions, and our producer has fenced any zombie
- * before this runs, so the end of each partition (its high watermark) is stable while we read.
+ * The changelog is only written inside the graph owner's transactions (resolver or link stage), and the owner's
+ * producer has fenced any zombie with its transactional id before this runs, so the end of each partition (its
+ * high watermark) is final once the transactions before it are settled (a read_committed consumer waits for them).
  */
 export async function readChangelog(o: RestoreOptions): Promise<ChangelogRecord[]> {
   const admin = o.kafka.admin();

@@ -1,0 +1,147 @@
+// Pure mapping from a touchpoint to its events row: its identifiers and claim key (the same pure extraction and key
+// as the extract stage), drops, context and properties; no I/O.
+import type { Scalars, Touchpoint } from '../contract/touchpoint.ts';
+import { validateTouchpoint } from '../contract/validate.ts';
+import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } from '../identity/index.ts';
+import type { ResolvedEvent } from '../kit/records.ts';
+import { seconds, text, type Mapped, type Row, type SourcePosition } from './rows.ts';
+
+/**
+ * A touchpoint the writer does not write and does not dead-letter either: the extract stage reads the same record and
+ * dead-letters it (one DLQ record per bad touchpoint, whichever stage sees it first would be a race).
+ */
+export interface Skipped { ok: false; skipped: true; code: string; reason: string }
+
+/** What the resolver decided for the event, on rows written from the optional resolved stream only. */
+export type Resolution = Pick<ResolvedEvent, 'profileId' | 'primaryIdentifier' | 'refusals'>;
+
+const SESSION_WINDOW_MS = 30 * 60 * 1000;
+
+function scalarText(v: Scalars[string]): string {
+  if (v === null) return '';
+  return typeof v === 'string' ? v : String(v);
+}
+
+function pairs(m: Scalars): [string[], string[]] {
+  const keys = Object.keys(m).sort();
+  return [keys, keys.map((k) => scalarText(m[k] ?? null))];
+}
+
+/** properties.session_id when the SDK sends one; else the device, cookie or user and a 30-minute window. */
+export function sessionKey(e: Touchpoint): string {
+  const explicit = e.properties.session_id ?? e.properties.sessionId;
+  if (explicit !== undefined && explicit !== null && explicit !== '') return `s:${scalarText(explicit)}`;
+  const who = e.context?.device?.id ?? e.anonymousId ?? e.userId ?? e.messageId;
+  return `w:${who}:${Math.floor(e.timestamp / SESSION_WINDOW_MS)}`;
+}
+
+/**
+ * What an event carried: its normalised identifiers and the blocked values among them (together its claim, as the
+ * extract stage keys it), and the identifiers dropped before linking.
+ */
+export interface Carried {
+  identifiers: readonly Identifier[];
+  blocked?: readonly Identifier[] | undefined;
+  dropped: readonly { type: string; code: string }[];
+}
+
+/**
+ * The claim an event carries, keyed exactly as the extract stage keys it (claimKey of the identifiers and the blocked
+ * values); '' when it carried neither (nothing to link, nobody to attribute it to).
+ */
+export function eventClaimKey(x: Carried): string {
+  const blocked = x.blocked ?? [];
+  return x.identifiers.length === 0 && blocked.length === 0 ? '' : claimKey(x.identifiers, blocked);
+}
+
+export function eventRow(t: Touchpoint, x: Carried, resolution: Resolution | null, at: SourcePosition): Row {
+  const c = t.context;
+  const [traitKeys, traitValues] = pairs({ ...(c?.traits ?? {}), ...t.traits });
+  const [propertyKeys, propertyValues] = pairs(t.properties);
+  const revenue = t.properties.revenue;
+  return {
+    message_id: t.messageId,
+    type: t.type,
+    event: text(t.event),
+    name: text(t.name),
+    user_id: text(t.userId),
+    anonymous_id: text(t.anonymousId),
+    claim_key: eventClaimKey(x),
+    identifiers: x.identifiers.map((i) => `${i.type}:${i.value}`),
+    dropped_types: x.dropped.map((d) => d.type),
+    dropped_codes: x.dropped.map((d) => d.code),
+    profile_id: text(resolution?.profileId),
+    id_type: text(resolution?.primaryIdentifier?.type),
+    id_value: text(resolution?.primaryIdentifier?.value),
+    refused: resolution ? resolution.refusals.map((r) => `${r.identifier.type}:${r.identifier.value}`) : [],
+    refusal_codes: resolution ? resolution.refusals.map((r) => r.code) : [],
+    event_time: seconds(t.timestamp),
+    event_ms: t.timestamp,
+    received_at: seconds(t.receivedAt ?? t.timestamp),
+    source: t.source,
+    ip: text(c?.ip),
+    user_agent: text(c?.userAgent),
+    locale: text(c?.locale),
+    timezone: text(c?.timezone),
+    page_path: text(c?.page?.path),
+    page_url: text(c?.page?.url),
+    page_referrer: text(c?.page?.referrer),
+    page_title: text(c?.page?.title),
+    utm_source: text(c?.campaign?.source),
+    utm_medium: text(c?.campaign?.medium),
+    utm_campaign: text(c?.campaign?.name),
+    device_id: text(c?.device?.id),
+    device_type: text(c?.device?.type),
+    device_model: text(c?.device?.model),
+    os_name: text(c?.os?.name),
+    app_name: text(c?.app?.name),
+    app_version: text(c?.app?.version),
+    country: text(c?.location?.country),
+    region: text(c?.location?.region),
+    city: text(c?.location?.city),
+    revenue: typeof revenue === 'number' && Number.isFinite(revenue) ? revenue : 0,
+    currency: typeof t.properties.currency === 'string' ? t.properties.currency : '',
+    session_key: sessionKey(t),
+    trait_keys: traitKeys,
+    trait_values: traitValues,
+    property_keys: propertyKeys,
+    property_values: propertyValues,
+    src_topic: at.topic,
+    src_partition: at.partition,
+    src_offset: at.offset,
+  };
+}
+
+/**
+ * A touchpoint (the default path) → one events row with no resolve-time profile: the event is attributed through its
+ * claim key once the link stage has published the claim. An invalid touchpoint is skipped (the extract stage
+ * dead-letters it), as it never reaches the graph either.
+ */
+export function touchpointRows(t: Touchpoint, config: IdentityConfig, at: SourcePosition): Mapped | Skipped {
+  const valid = validateTouchpoint(t);
+  if (!valid.ok) return { ok: false, skipped: true, code: valid.code, reason: valid.reason };
+  return { ok: true, rows: { events: [eventRow(t, extractIdentifiers(t, config), null, at)] } };
+}
+
+/**
+ * A resolved event (the resolved stream of the resolver before the link stage) → one events row with the resolver's
+ * profile, primary identifier, refusals and drops, and a claims row (version 0) saying how the resolver resolved the
+ * claim, so that events are attributed through claims on either topology; a link-stage record of the claim supersedes
+ * it. The claim is what the resolver saw — its linked and its refused identifiers — plus the blocked values, which a
+ * resolved event does not carry: those are extracted again from the touchpoint (the same rules give the same values).
+ */
+export function resolvedRows(r: ResolvedEvent, config: IdentityConfig, at: SourcePosition): Mapped {
+  const carried = {
+    identifiers: [...r.identifiers, ...r.refusals.map((x) => x.identifier)],
+    blocked: extractIdentifiers(r.touchpoint, config).blocked,
+    dropped: r.dropped,
+  };
+  const event = eventRow(r.touchpoint, carried, r, at);
+  if (event.claim_key === '') return { ok: true, rows: { events: [event] } };
+  const claim: Row = {
+    claim_key: event.claim_key, primary_type: text(r.primaryIdentifier?.type), primary_value: text(r.primaryIdentifier?.value),
+    profile_id: text(r.profileId), message_id: r.touchpoint.messageId, event_time: event.event_time, version: '0',
+    src_topic: at.topic, src_partition: at.partition, src_offset: at.offset,
+  };
+  return { ok: true, rows: { events: [event], claims: [claim] } };
+}
