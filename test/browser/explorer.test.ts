@@ -17,7 +17,7 @@ let person: ProfileSnapshot;
 let shots: string;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: run infra/local/chromium.sh (or set TESSERA_CHROMIUM)`);
+  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: run 'make chromium-install' (infra/local/chromium.sh) or set TESSERA_CHROMIUM`);
   p = await apiPipeline('explorer', 80, 31);
   person = [...p.expected.snapshots]
     .filter((s) => s.identifiers.some((l) => l.identifier.type === 'email'))
