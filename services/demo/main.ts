@@ -15,6 +15,7 @@ import { malformedRecords, produceTouchpoints } from '../loadgen/produce.ts';
 import { progressLine } from '../loadgen/progress.ts';
 import { freePort, metric, startService, stopService, waitReady, type ServiceProcess } from './processes.ts';
 import { printActivation } from './activation.ts';
+import { explorerLines, startDemoApi } from './profile-api.ts';
 import { printSummary } from './summary.ts';
 
 const { values: a } = parseArgs({ options: { people: { type: 'string', default: '5000' }, seed: { type: 'string', default: '42' }, keep: { type: 'boolean', default: false } } });
@@ -66,6 +67,10 @@ try {
   services.push(writer);
   await waitReady(writer);
   for (const s of services) console.log(`${s.name.padEnd(17)} pid ${s.child.pid}  http://127.0.0.1:${s.port}/metrics  log ${s.logFile}`);
+  // The profile API follows the identity tables while the stages fill them: the explorer can be opened right away.
+  const api = await startDemoApi(env, logDir);
+  services.push(api.service);
+  console.log(`${api.service.name.padEnd(17)} pid ${api.service.child.pid}  explorer ${api.explorerUrl}  log ${api.service.logFile}`);
 
   step('Feeding a synthetic population');
   // Planted tastes and regional patterns give the recommendations and themes at the end something to find.
@@ -101,6 +106,9 @@ try {
 
   await printSummary({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, truth: g.truth, resolverPort: resolver.port, topics, kafkaBrokers: cfg.TESSERA_KAFKA_BROKERS, clickhouseUrl: cfg.TESSERA_CLICKHOUSE_URL });
   await printActivation({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, kafka, codec, prefix: cfg.TESSERA_TOPIC_PREFIX, partitions: 6, log });
+
+  step('Profile API and explorer (docs/profile-api.md)');
+  for (const line of explorerLines(api, a.keep)) console.log(line);
 } finally {
   if (!a.keep) {
     step('Stopping the services (the local stack keeps running: `make stack-stop` stops it)');
