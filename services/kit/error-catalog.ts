@@ -38,7 +38,7 @@ const CATALOG = {
   TSR_API_UNKNOWN_PROFILE: { retriable: false, status: 404, meaning: 'no profile has this id, and no merged-away profile points to a current one' },
   TSR_API_BAD_QUERY: { retriable: false, status: 400, meaning: 'a query parameter is invalid (limit, next cursor, start/end, sort, include); the message says which' },
   TSR_API_NOT_FOUND: { retriable: false, status: 404, meaning: 'no such route (or a Segment route Tessera does not serve, such as account collections)' },
-  TSR_API_METHOD: { retriable: false, status: 405, meaning: 'only GET (and HEAD) is allowed' },
+  TSR_API_METHOD: { retriable: false, status: 405, meaning: 'the route does not take this method; the Allow header lists those it does (read routes: GET and HEAD)' },
   TSR_API_NOT_READY: { retriable: true, status: 503, meaning: 'the service is still reading the identity tables, or they have not caught up with each other; retry after Retry-After' },
   TSR_API_WAREHOUSE_UNAVAILABLE: { retriable: true, status: 503, meaning: 'ClickHouse did not answer a bounded query in time; retry after Retry-After' },
   TSR_API_INTERNAL: { retriable: true, status: 500, meaning: 'a bug in the profile API; it is logged with the request id' },

@@ -6,7 +6,8 @@ import { errorSpec, type ErrorCode } from '../kit/error-catalog.ts';
 import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
 import type { ApiMetrics } from './metrics.ts';
-import { ApiError, ROUTES, type Route, type RouteContext } from './routes.ts';
+import { ROUTES } from './route-table.ts';
+import { ApiError, type Route, type RouteContext } from './routes.ts';
 import { Router } from './router.ts';
 import { errorBody } from './segment.ts';
 import type { StaticFile } from './static-files.ts';
@@ -50,25 +51,26 @@ export function createHandler(ctx: HttpContext): (req: IncomingMessage, res: Ser
 async function handle(ctx: HttpContext, router: Router<Route>, req: IncomingMessage, res: ServerResponse, named: (route: string) => void): Promise<number> {
   const url = new URL(req.url ?? '/', 'http://api');
   const path = url.pathname;
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    throw new ApiError('TSR_API_METHOD', `${req.method} is not allowed: the profile API only reads (GET)`, { allow: 'GET, HEAD' });
-  }
-  if (path === '/healthz' || path === '/readyz' || path === '/metrics') {
+  const method = req.method ?? 'GET';
+  const reads = method === 'GET' || method === 'HEAD';
+  const file = ctx.statics.get(path);
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/' || path === '/explorer' || file) {
+    if (!reads) throw new ApiError('TSR_API_METHOD', `${method} ${path} is not allowed: it only answers GET and HEAD`, { allow: 'GET, HEAD' });
+    if (file) {
+      named('static');
+      return sendStatic(req, res, file);
+    }
+    if (path === '/' || path === '/explorer') {
+      named('static');
+      res.writeHead(302, { location: '/explorer/' }).end();
+      return 302;
+    }
     named(path.slice(1));
     return opsEndpoint(ctx, path, res);
   }
-  if (path === '/' || path === '/explorer') {
-    named('static');
-    res.writeHead(302, { location: '/explorer/' }).end();
-    return 302;
-  }
-  const file = ctx.statics.get(path);
-  if (file) {
-    named('static');
-    return sendStatic(req, res, file);
-  }
-  const found = router.find(path);
+  const found = router.find(path, method);
   if (!found) throw new ApiError('TSR_API_NOT_FOUND', `no route ${path}: see /openapi.json`);
+  if ('allow' in found) throw new ApiError('TSR_API_METHOD', `${method} ${path} is not allowed: it answers ${found.allow.join(', ')}`, { allow: found.allow.join(', ') });
   named(found.route.name);
   if (found.params === 'bad-encoding') throw new ApiError('TSR_API_BAD_IDENTIFIER', 'the path is not valid percent-encoding (encode + as %2B, / as %2F)');
   const auth = authorise(ctx.tokens, req.headers.authorization, found.route.scope);

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorSpec, isErrorCode } from '../kit/error-catalog.ts';
-import { ROUTES } from './routes.ts';
+import { ROUTES } from './route-table.ts';
 
 const doc = JSON.parse(readFileSync(join(import.meta.dirname, 'openapi.json'), 'utf8')) as {
-  openapi: string; paths: Record<string, { get: { security?: { [k: string]: string[] }[]; responses: Record<string, unknown> } }>;
+  openapi: string; paths: Record<string, Record<string, { security?: { [k: string]: string[] }[]; responses: Record<string, unknown> }>>;
   components: { responses: Record<string, { description: string }> };
 };
 const openapiPath = (template: string) => template.replace(/:(\w+)/g, '{$1}');
@@ -15,7 +15,14 @@ describe('the OpenAPI document', () => {
     const served = ROUTES.map((r) => openapiPath(r.template));
     const documented = Object.keys(doc.paths).filter((p) => p.startsWith('/v1/'));
     expect(documented.sort()).toEqual(served.sort());
-    for (const r of ROUTES) expect(doc.paths[openapiPath(r.template)]!.get.security?.[0]?.bearer, r.template).toEqual([r.scope]);
+    for (const r of ROUTES) {
+      const op = doc.paths[openapiPath(r.template)]![(r.method ?? 'GET').toLowerCase()];
+      expect(op?.security?.[0]?.bearer, `${r.method ?? 'GET'} ${r.template}`).toEqual([r.scope]);
+    }
+    // Every documented operation is served: a method the API would answer 405 is not in the document.
+    const operations = Object.entries(doc.paths).filter(([p]) => p.startsWith('/v1/'))
+      .flatMap(([p, ops]) => Object.keys(ops).filter((m) => m !== 'parameters').map((m) => `${m.toUpperCase()} ${p}`));
+    expect(operations.sort()).toEqual(ROUTES.map((r) => `${r.method ?? 'GET'} ${openapiPath(r.template)}`).sort());
   });
 
   it('names only catalog codes, each under its HTTP status', () => {

@@ -22,6 +22,29 @@ describe('router', () => {
   });
 
   it('tells a bad percent-encoding apart', () => {
-    expect(router.find('/v1/profiles/%E0%A4%A')?.params).toBe('bad-encoding');
+    expect(router.find('/v1/profiles/%E0%A4%A')).toMatchObject({ params: 'bad-encoding' });
+  });
+
+  const admin = new Router([
+    { template: '/v1/admin/erasures/:id', name: 'erasure', method: 'GET' },
+    { template: '/v1/admin/erasures/:id', name: 'erase', method: 'DELETE' },
+    { template: '/v1/admin/exports', name: 'export', method: 'POST' },
+  ]);
+
+  it.each([
+    ['GET', '/v1/admin/erasures/p1', 'erasure'],
+    ['HEAD', '/v1/admin/erasures/p1', 'erasure'],
+    ['DELETE', '/v1/admin/erasures/p1', 'erase'],
+    ['POST', '/v1/admin/exports', 'export'],
+  ])('%s %s → %s (one path, several methods)', (method, path, name) => {
+    expect(router.find(path, method) ?? admin.find(path, method)).toMatchObject({ route: { name } });
+  });
+
+  it.each([
+    ['PUT', '/v1/admin/erasures/p1', ['DELETE', 'GET', 'HEAD']],
+    ['GET', '/v1/admin/exports', ['POST']],
+    ['DELETE', '/v1/explain', ['GET', 'HEAD']],
+  ])('%s %s is served with other methods only: %j', (method, path, allow) => {
+    expect(admin.find(path, method) ?? router.find(path, method)).toEqual({ allow });
   });
 });

@@ -26,19 +26,30 @@ export function compile<R extends { template: string }>(route: R): Compiled<R> {
   };
 }
 
-export class Router<R extends { template: string }> {
+export type Found<R> = { route: R; params: Record<string, string> } | { route: R; params: 'bad-encoding' };
+
+export class Router<R extends { template: string; method?: string }> {
   private readonly compiled: Compiled<R>[];
 
   constructor(routes: readonly R[]) {
     this.compiled = routes.map(compile);
   }
 
-  /** The first route whose template matches, with its parameters. */
-  find(path: string): { route: R; params: Record<string, string> } | { route: R; params: 'bad-encoding' } | null {
+  /**
+   * The first route whose template matches and that takes `method` (GET when the route names none; HEAD is a GET),
+   * with its parameters; `{ allow }` when the path is served but not with this method; null when it is not served.
+   */
+  find(path: string, method = 'GET'): Found<R> | { allow: string[] } | null {
+    const want = method === 'HEAD' ? 'GET' : method;
+    const allow = new Set<string>();
     for (const c of this.compiled) {
       const params = c.match(path);
-      if (params !== null) return { route: c.route, params } as { route: R; params: Record<string, string> } | { route: R; params: 'bad-encoding' };
+      if (params === null) continue;
+      const takes = c.route.method ?? 'GET';
+      if (takes === want) return { route: c.route, params } as Found<R>;
+      allow.add(takes);
+      if (takes === 'GET') allow.add('HEAD');
     }
-    return null;
+    return allow.size > 0 ? { allow: [...allow].sort() } : null;
   }
 }

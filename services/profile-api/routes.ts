@@ -1,5 +1,5 @@
-// The API's routes: Segment-compatible profile reads, Tessera's profile 360, explain, the overview and the admin
-// dead-letter view. Each handler answers a value or throws an ApiError with a catalog code.
+// The API's read routes: Segment-compatible profile reads, Tessera's profile 360, explain and the overview. Each handler
+// answers a value or throws an ApiError with a catalog code. Admin routes live in admin-routes.ts, nowhere else.
 import type { ErrorCode } from '../kit/error-catalog.ts';
 import type { IdentityConfig, Identifier } from '../identity/index.ts';
 import type { Scope } from './tokens.ts';
@@ -42,8 +42,13 @@ export interface RouteContext {
 
 export interface Request { params: Record<string, string>; query: URLSearchParams; url: string }
 
+/** HEAD is answered by a GET route; other methods are for admin routes that change state (erasure). */
+export type Method = 'GET' | 'POST' | 'DELETE';
+
 export interface Route {
   name: string;
+  /** GET when absent. */
+  method?: Method;
   template: string;
   scope: Scope;
   handle(ctx: RouteContext, req: Request): Promise<unknown> | unknown;
@@ -52,7 +57,7 @@ export interface Route {
 const SEGMENT = '/v1/spaces/:space/collections/:collection/profiles/:id';
 const NATIVE = '/v1/profiles/:id';
 
-function take<T>(p: Parsed<T>): T {
+export function take<T>(p: Parsed<T>): T {
   if (!p.ok) throw new ApiError('TSR_API_BAD_QUERY', p.message);
   return p.value;
 }
@@ -223,12 +228,8 @@ async function overviewRoute(ctx: RouteContext, req: Request) {
   };
 }
 
-function deadLettersRoute(ctx: RouteContext, req: Request) {
-  const limit = take(limitParam(req.query, 20, 100));
-  return { total: ctx.deadLetters.count, data: ctx.deadLetters.latest(limit).map((d) => ({ ...d, failedAt: iso(d.failedAt) })) };
-}
-
-export const ROUTES: Route[] = [
+/** Every read route: the read scope (an admin token may use them too). */
+export const READ_ROUTES: Route[] = [
   { name: 'segment.traits', template: `${SEGMENT}/traits`, scope: 'read', handle: traitsRoute },
   { name: 'segment.external_ids', template: `${SEGMENT}/external_ids`, scope: 'read', handle: externalIdsRoute },
   { name: 'segment.events', template: `${SEGMENT}/events`, scope: 'read', handle: eventsRoute },
@@ -242,5 +243,4 @@ export const ROUTES: Route[] = [
   { name: 'profile.activity', template: `${NATIVE}/activity`, scope: 'read', handle: activityRoute },
   { name: 'explain', template: '/v1/explain', scope: 'read', handle: explainRoute },
   { name: 'overview', template: '/v1/overview', scope: 'read', handle: overviewRoute },
-  { name: 'admin.dead_letters', template: '/v1/admin/dead-letters', scope: 'admin', handle: deadLettersRoute },
 ];
