@@ -37,6 +37,8 @@ const CATALOG = {
   TSR_API_UNLINKED_IDENTIFIER: { retriable: false, status: 404, meaning: 'the identifier is known but belongs to no profile now (a contested shared device, an erasure); the answer names the event' },
   TSR_API_UNKNOWN_PROFILE: { retriable: false, status: 404, meaning: 'no profile has this id, and no merged-away profile points to a current one' },
   TSR_API_BAD_QUERY: { retriable: false, status: 400, meaning: 'a query parameter is invalid (limit, next cursor, start/end, sort, include); the message says which' },
+  TSR_API_BAD_REQUEST: { retriable: false, status: 400, meaning: 'the request cannot be read as HTTP: its target is not a path (/…) or a URL, or its line or headers are malformed' },
+  TSR_API_REQUEST_TOO_LARGE: { retriable: false, status: 431, meaning: 'the request line and headers exceed the server\'s limit (16 KiB): shorten the query (include lists, cursors)' },
   TSR_API_NOT_FOUND: { retriable: false, status: 404, meaning: 'no such route (or a Segment route Tessera does not serve, such as account collections)' },
   TSR_API_METHOD: { retriable: false, status: 405, meaning: 'the route does not take this method; the Allow header lists those it does (read routes: GET and HEAD)' },
   TSR_API_NOT_READY: { retriable: true, status: 503, meaning: 'the service is still reading the identity tables, or they have not caught up with each other; retry after Retry-After' },

@@ -1,7 +1,8 @@
 // The profile API's HTTP adapter: routing, token auth, JSON answers and coded errors, the explorer's static files,
 // and the operator endpoints (/healthz, /readyz, /metrics) on the same port.
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { errorSpec, type ErrorCode } from '../kit/error-catalog.ts';
 import type { Logger } from '../kit/log.ts';
 import type { Ops } from '../kit/ops.ts';
@@ -48,8 +49,38 @@ export function createHandler(ctx: HttpContext): (req: IncomingMessage, res: Ser
   };
 }
 
+/**
+ * The request target as a URL: origin-form ("/path?query") read against a fixed origin, so "//host/…" stays a path;
+ * absolute-form ("http://host/path", as proxies send) read as it is. Anything else cannot be routed.
+ */
+function requestUrl(target: string): URL {
+  try {
+    if (target.startsWith('/')) return new URL(`http://api${target}`);
+    if (/^https?:\/\//i.test(target)) return new URL(target);
+  } catch { /* answered below */ }
+  throw new ApiError('TSR_API_BAD_REQUEST', 'the request target is neither a path starting with / nor an http URL');
+}
+
+/**
+ * What Node's parser refuses before any handler runs (a request line or headers over --max-http-header-size, bytes that
+ * are not HTTP): a coded answer like every other, instead of Node's bare status line.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'TSR_API_REQUEST_TOO_LARGE' : 'TSR_API_BAD_REQUEST';
+  const status = errorSpec(code).status ?? 400;
+  const message = code === 'TSR_API_REQUEST_TOO_LARGE'
+    ? 'the request line and headers exceed 16 KiB: shorten the query (fewer include values, a shorter cursor)'
+    : `the request is not readable HTTP (${err.code ?? 'parse error'})`;
+  const text = `${JSON.stringify(errorBody(status, code, message))}\n`;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+}
+
 async function handle(ctx: HttpContext, router: Router<Route>, req: IncomingMessage, res: ServerResponse, named: (route: string) => void): Promise<number> {
-  const url = new URL(req.url ?? '/', 'http://api');
+  const url = requestUrl(req.url ?? '/');
   const path = url.pathname;
   const method = req.method ?? 'GET';
   const reads = method === 'GET' || method === 'HEAD';
@@ -122,7 +153,7 @@ function answerError(ctx: HttpContext, res: ServerResponse, err: unknown, reques
     return status;
   }
   const text = `${JSON.stringify(errorBody(status, code, message))}\n`;
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers }).end(text);
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
   return status;
 }
 

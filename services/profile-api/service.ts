@@ -15,7 +15,7 @@ import type { ApiConfig } from './config.ts';
 import { DeadLetterTally } from './dead-letters.ts';
 import { ExplainGraph } from './explain-graph.ts';
 import { TopicFollower, type FollowedTopic } from './follower.ts';
-import { createHandler } from './http.ts';
+import { answerClientError, createHandler } from './http.ts';
 import { apiMetrics, type ApiMetrics } from './metrics.ts';
 import type { RouteContext } from './routes.ts';
 import { loadStaticFiles } from './static-files.ts';
@@ -89,6 +89,7 @@ export async function listen(state: ApiState, deps: Omit<ApiDeps, 'kafka' | 'cod
   });
   const handler = createHandler({ routes: routeContext(state, warehouse, config, deps.clock), tokens: config.TESSERA_API_TOKENS, statics: loadStaticFiles(), ops, metrics, log });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, handler);
+  server.on('clientError', answerClientError);
   const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, config.TESSERA_API_HOST, () => {

@@ -1,6 +1,7 @@
 // The explorer in a real browser (Debian's headless Chromium driven by playwright-core) against the real pipeline:
 // the overview draws its charts, a search for an email from the test data shows the person's identifiers, the link
-// graph, traits, timeline and events, and explain answers. Screenshots of each page go to TESSERA_SCREENSHOT_DIR
+// graph, traits, timeline and events, and explain answers; a tab without a token asks for one. Screenshots of each page
+// (overview, profile 360, token prompt) go to TESSERA_SCREENSHOT_DIR
 // (`TESSERA_SCREENSHOT_DIR=docs` refreshes docs/profile-api-*.png), else next to the test's service logs.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,6 +81,26 @@ describe('explorer page in Chromium', () => {
     await page.waitForTimeout(1500);
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(shots, 'profile-api-profile.png'), fullPage: true });
+  });
+
+  it('asks for a token in a new tab without one, refuses an unknown token, and opens with a good one', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 700 } });
+    try {
+      await tab.goto(`${p.base}/explorer/`);
+      const form = tab.locator('#token-form');
+      await form.waitFor({ state: 'visible', timeout: 30_000 });
+      await tab.screenshot({ path: join(shots, 'profile-api-token.png') });
+      await tab.locator('#token-input').fill('not-a-token-of-this-api-0000');
+      await tab.locator('#token button').click();
+      await expect.poll(() => tab.locator('#message').textContent()).toContain('unknown access token');
+      await form.waitFor({ state: 'visible' });
+      await tab.locator('#token-input').fill(READ_TOKEN);
+      await tab.locator('#token button').click();
+      await tab.locator('[data-testid="overview"]').waitFor({ timeout: 30_000 });
+      expect(await form.isHidden()).toBe(true);
+    } finally {
+      await tab.close();
+    }
   });
 
   it('says so when an identifier is unknown', async () => {

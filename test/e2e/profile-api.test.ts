@@ -2,6 +2,7 @@
 // person finds the profile the pure core computes, with the events that linked each identifier; Segment's routes read
 // the warehouse; explain gives the core's chain; the API follows new links, restores after a restart, and says what
 // is wrong with a bad request.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractIdentifiers, defaultIdentityConfig, IdentityGraph, type Claim, type ProfileSnapshot } from '../../services/identity/index.ts';
 import { validateTouchpoint } from '../../services/contract/validate.ts';
@@ -164,6 +165,21 @@ describe('profile API on the real pipeline', () => {
     const admin = await p.get('/v1/admin/dead-letters?limit=100', ADMIN_TOKEN);
     expect(admin.status).toBe(200);
     expect(admin.body.data.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['TSR_DLQ_INVALID', 'TSR_DLQ_WIRE_FORMAT', 'TSR_DLQ_UNKNOWN_SCHEMA']));
+  });
+
+  it('hands hostile query values to ClickHouse escaped: every answer is 200 or a coded 4xx, never a 5xx', async () => {
+    const id = enc(`email:${person.identifiers.find((l) => l.identifier.type === 'email')!.identifier.value}`);
+    const hostile = fc.oneof(
+      fc.constantFrom("'", "\\'", "\\", "') OR 1=1 --", "'; DROP TABLE events; --", '`', '"', '\u0000', '\n', '%', '_', '*',
+        'Order Completed', 'page', "a', 'b", '\u00e9\u{1F600}', 'x'.repeat(300)),
+      fc.string({ maxLength: 40 }),
+    );
+    const route = fc.constantFrom(seg(id, 'events'), `/v1/profiles/${id}/events`, seg(id, 'traits'), `/v1/profiles/${id}/traits`);
+    await fc.assert(fc.asyncProperty(route, fc.constantFrom('include', 'exclude', 'next'), fc.array(hostile, { minLength: 1, maxLength: 4 }), async (path, name, values) => {
+      const r = await p.get(`${path}?${name}=${enc(values.join(','))}`);
+      expect(r.status, `${path}?${name}=${values.join(',')}: ${JSON.stringify(r.body).slice(0, 200)}`).toBeLessThan(500);
+      if (r.status >= 400) expect(r.body.error.tessera_code).toMatch(/^TSR_API_/);
+    }), { numRuns: 80 });
   });
 
   it('follows new links as the link stage publishes them, and restores them after a restart', async () => {
