@@ -24,9 +24,9 @@ describe('warehouse queries', () => {
   it('escapes every value it is given', () => {
     const sqls = [
       eventsPage('db', { ...base, profileId: hostile, include: [hostile], exclude: [hostile], after: { ms: 1, messageId: hostile } }),
-      traits('db', hostile, [hostile], hostile, 5),
-      activityTotals('db', hostile),
-      activityByDay('db', hostile, range, 10),
+      traits('db', [hostile], [hostile], hostile, 5),
+      activityTotals('db', [hostile]),
+      activityByDay('db', [hostile], range, 10),
       linkingEvents('db', [hostile], range),
     ];
     for (const sql of sqls) {
@@ -41,14 +41,14 @@ describe('warehouse queries', () => {
   });
 
   it.each([
-    ['traits', traits('db', 'p', ['plan'], 'a', 50), /FROM db\.profile_traits_current WHERE .*trait IN \('plan'\) AND trait > 'a' ORDER BY trait LIMIT 51$/],
-    ['totals', activityTotals('db', 'p'), /FROM db\.profile_activity_totals WHERE profile_id = 'p' LIMIT 1$/],
-    ['by day', activityByDay('db', 'p', range, 1000), /FROM db\.profile_activity_current WHERE .*event_date >= .* GROUP BY day ORDER BY day LIMIT 1000$/],
+    ['traits', traits('db', ['email:a@b.io'], ['plan'], 'a', 50), /FROM db\.profile_traits WHERE claim_key IN \(SELECT claim_key FROM db\.claims FINAL WHERE concat\(primary_type, ':', primary_value\) IN \('email:a@b\.io'\)\) AND trait IN \('plan'\) AND trait > 'a' GROUP BY claim_key, trait\) GROUP BY trait ORDER BY trait LIMIT 51$/],
+    ['totals', activityTotals('db', ['user_id:u1', 'email:a@b.io']), /FROM db\.profile_activity WHERE claim_key IN \(SELECT claim_key FROM db\.claims FINAL WHERE .* IN \('user_id:u1', 'email:a@b\.io'\)\)$/],
+    ['by day', activityByDay('db', ['user_id:u1'], range, 1000), /FROM db\.profile_activity WHERE claim_key IN \(.*\) AND event_date >= .* GROUP BY day ORDER BY day LIMIT 1000$/],
     ['by channel', eventsBy('db', 'channel', range, 'hour', 20000), /toStartOfHour\(event_time\).* source AS key.*FROM db\.events_current WHERE event_time >= .*LIMIT 20000$/],
     ['by region', eventsBy('db', 'region', range, 'day', 20000), /toStartOfDay.*concat\(country, '-', region\)/],
     ['identity changes', identityChanges('db', range, 'day', 100), /FROM db\.identity_changes FINAL WHERE event_time >= .*LIMIT 100$/],
     ['refusals', refusals('db', range, 'day', 100), /ARRAY JOIN refusal_codes AS code WHERE event_time >= .*LIMIT 100$/],
-  ])('%s: a documented view or table, bounded', (_name, sql, pattern) => {
+  ])('%s: a documented view or table, bounded to a time range or a profile\'s claims', (_name, sql, pattern) => {
     expect(sql).toMatch(pattern);
   });
 });

@@ -1,6 +1,7 @@
-// The warehouse queries of the API, as SQL text (pure): always through the analysts' documented views and tables
-// (events_current, profile_activity_totals, profile_activity_current, profile_traits_current, identity_changes),
-// always bounded by time and LIMIT, every value escaped by services/kit/sql.ts (18.16 has no query parameters).
+// The warehouse queries of the API, as SQL text (pure): events through the analysts' documented view (events_current)
+// and identity_changes, a profile's traits and activity from the per-claim tables (claims, profile_traits,
+// profile_activity) filtered to the profile's claims first; always bounded by time or the profile and LIMIT, every
+// value escaped by services/kit/sql.ts (18.16 has no query parameters).
 import { ident, int, str, strList } from '../kit/sql.ts';
 
 export interface TimeRange { start: number; end: number }
@@ -55,26 +56,40 @@ export function linkingEvents(db: string, messageIds: string[], range: TimeRange
     + ` WHERE message_id IN ${strList(messageIds)} AND ${timeBounds(range)} LIMIT ${int(messageIds.length * 2 + 1)}`;
 }
 
-/** A profile's latest traits (latest value across all its identifiers), after `after` in name order. */
-export function traits(db: string, profileId: string, include: string[], after: string | null, limit: number): string {
-  const where = [`profile_id = ${str(profileId)}`];
-  if (include.length > 0) where.push(`trait IN ${strList(include)}`);
-  if (after !== null) where.push(`trait > ${str(after)}`);
-  return `SELECT trait, value, updated_ms FROM ${ident(db)}.profile_traits_current WHERE ${where.join(' AND ')}`
-    + ` ORDER BY trait LIMIT ${int(limit + 1)}`;
+/**
+ * The profile's claims, found before any aggregate is read: the claims whose primary identifier is one of the profile's
+ * identifiers (which the API holds), as claim_profiles attributes them. The analysts' *_current views join every claim
+ * to identities first and filter by profile after; this reads the claims table once and the aggregates (ordered by
+ * claim key) only for the profile's claims — on a million claims, ~1 s instead of ~50 s on this machine.
+ */
+function ofProfile(db: string, identifierKeys: readonly string[]): string {
+  return `claim_key IN (SELECT claim_key FROM ${ident(db)}.claims FINAL WHERE concat(primary_type, ':', primary_value) IN ${strList(identifierKeys)})`;
 }
 
-/** A profile's lifetime behaviour (one row or none). */
-export function activityTotals(db: string, profileId: string): string {
-  return `SELECT events, sessions, revenue, toUnixTimestamp(first_seen) AS first_s, toUnixTimestamp(last_seen) AS last_s, last_channel, countries, device_types`
-    + ` FROM ${ident(db)}.profile_activity_totals WHERE profile_id = ${str(profileId)} LIMIT 1`;
+/** A profile's latest traits (latest value across all its claims), after `after` in name order. */
+export function traits(db: string, identifierKeys: readonly string[], include: string[], after: string | null, limit: number): string {
+  const where = [ofProfile(db, identifierKeys)];
+  if (include.length > 0) where.push(`trait IN ${strList(include)}`);
+  if (after !== null) where.push(`trait > ${str(after)}`);
+  return 'SELECT trait, argMax(latest_value, latest_ms) AS value, max(latest_ms) AS updated_ms FROM'
+    + ` (SELECT trait, argMaxMerge(value) AS latest_value, maxMerge(updated_ms) AS latest_ms FROM ${ident(db)}.profile_traits`
+    + ` WHERE ${where.join(' AND ')} GROUP BY claim_key, trait)`
+    + ` GROUP BY trait ORDER BY trait LIMIT ${int(limit + 1)}`;
+}
+
+/** A profile's lifetime behaviour (one row; events = 0 when it has none). */
+export function activityTotals(db: string, identifierKeys: readonly string[]): string {
+  return 'SELECT countMerge(events) AS events, uniqMerge(sessions) AS sessions, sumMerge(revenue) AS revenue,'
+    + ' toUnixTimestamp(minMerge(first_seen)) AS first_s, toUnixTimestamp(maxMerge(last_seen)) AS last_s, argMaxMerge(last_channel) AS last_channel,'
+    + " arrayFilter(x -> x != '', groupUniqArrayMerge(countries)) AS countries, arrayFilter(x -> x != '', groupUniqArrayMerge(device_types)) AS device_types"
+    + ` FROM ${ident(db)}.profile_activity WHERE ${ofProfile(db, identifierKeys)}`;
 }
 
 /** A profile's activity per day in a range (the 360's timeline). */
-export function activityByDay(db: string, profileId: string, range: TimeRange, maxRows: number): string {
+export function activityByDay(db: string, identifierKeys: readonly string[], range: TimeRange, maxRows: number): string {
   const day = (ms: number) => `toDate(toDateTime(${int(Math.floor(ms / 1000))}))`;
-  return `SELECT toString(event_date) AS day, sum(events) AS events, sum(revenue) AS revenue FROM ${ident(db)}.profile_activity_current`
-    + ` WHERE profile_id = ${str(profileId)} AND event_date >= ${day(range.start)} AND event_date <= ${day(range.end)}`
+  return `SELECT toString(event_date) AS day, countMerge(events) AS events, sumMerge(revenue) AS revenue FROM ${ident(db)}.profile_activity`
+    + ` WHERE ${ofProfile(db, identifierKeys)} AND event_date >= ${day(range.start)} AND event_date <= ${day(range.end)}`
     + ` GROUP BY day ORDER BY day LIMIT ${int(maxRows)}`;
 }
 

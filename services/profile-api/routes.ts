@@ -77,6 +77,9 @@ function resolveProfile(ctx: RouteContext, req: Request): { profile: ProfileEntr
   return { profile: r.profile, identifier: key.kind === 'identifier' ? key.identifier : null, followed: r.followed };
 }
 
+/** The profile's identifiers as TYPE:VALUE: its claims in the warehouse are those whose primary identifier is one of them. */
+const identifierKeys = (p: ProfileEntry): string[] => p.identifiers.map((l) => `${l.type}:${l.value}`);
+
 const cursor = (req: Request, hasMore: boolean, next: string, limit: number) => ({ url: req.url, has_more: hasMore, next: hasMore ? next : '', limit });
 
 async function traitsRoute(ctx: RouteContext, req: Request) {
@@ -88,7 +91,7 @@ async function traitsRoute(ctx: RouteContext, req: Request) {
   const cls = req.query.get('class');
   if (cls !== null && cls !== 'audience' && cls !== 'computed_trait') throw new ApiError('TSR_API_BAD_QUERY', 'class must be audience or computed_trait');
   // Tessera computes no audiences or traits (yet): those classes are empty, not an error.
-  const rows = cls === null ? await ctx.warehouse.traits(profile.profileId, include, after, limit) : [];
+  const rows = cls === null ? await ctx.warehouse.traits(identifierKeys(profile), include, after, limit) : [];
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { traits: segmentTraits(page, verbose), cursor: cursor(req, rows.length > limit, last ? encodeCursor({ after: last.trait }) : '', limit) };
@@ -159,7 +162,7 @@ function profileRoute(ctx: RouteContext, req: Request) {
 async function activityRoute(ctx: RouteContext, req: Request) {
   const { profile } = resolveProfile(ctx, req);
   const range = take(rangeParams(req.query, ctx.clock(), ctx.limits.overviewDefaultDays, ctx.limits.overviewMaxDays));
-  const [totals, byDay] = await Promise.all([ctx.warehouse.totals(profile.profileId), ctx.warehouse.activityByDay(profile.profileId, range)]);
+  const [totals, byDay] = await Promise.all([ctx.warehouse.totals(identifierKeys(profile)), ctx.warehouse.activityByDay(identifierKeys(profile), range)]);
   return {
     profileId: profile.profileId,
     range: { start: iso(range.start), end: iso(range.end) },

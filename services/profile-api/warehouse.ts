@@ -39,14 +39,15 @@ export class Warehouse {
     return this.rows<EventRow>(eventsPage(this.o.database, q));
   }
 
-  async traits(profileId: string, include: string[], after: string | null, limit: number): Promise<TraitRow[]> {
-    return this.rows<TraitRow>(traits(this.o.database, profileId, include, after, limit));
+  /** `identifierKeys`: the profile's identifiers as TYPE:VALUE, which find its claims. */
+  async traits(identifierKeys: readonly string[], include: string[], after: string | null, limit: number): Promise<TraitRow[]> {
+    return this.rows<TraitRow>(traits(this.o.database, identifierKeys, include, after, limit));
   }
 
-  async totals(profileId: string): Promise<ActivityTotals | null> {
+  async totals(identifierKeys: readonly string[]): Promise<ActivityTotals | null> {
     const [r] = await this.rows<{ events: string; sessions: string; revenue: number; first_s: number; last_s: number; last_channel: string; countries: string[]; device_types: string[] }>(
-      activityTotals(this.o.database, profileId));
-    if (r === undefined) return null;
+      activityTotals(this.o.database, identifierKeys));
+    if (r === undefined || Number(r.events) === 0) return null;
     return {
       events: Number(r.events), sessions: Number(r.sessions), revenue: r.revenue,
       firstSeen: r.first_s > 0 ? r.first_s * 1000 : null, lastSeen: r.last_s > 0 ? r.last_s * 1000 : null,
@@ -54,8 +55,8 @@ export class Warehouse {
     };
   }
 
-  async activityByDay(profileId: string, range: TimeRange): Promise<{ day: string; events: number; revenue: number }[]> {
-    const rows = await this.rows<{ day: string; events: string; revenue: number }>(activityByDay(this.o.database, profileId, range, 1000));
+  async activityByDay(identifierKeys: readonly string[], range: TimeRange): Promise<{ day: string; events: number; revenue: number }[]> {
+    const rows = await this.rows<{ day: string; events: string; revenue: number }>(activityByDay(this.o.database, identifierKeys, range, 1000));
     return rows.map((r) => ({ day: r.day, events: Number(r.events), revenue: r.revenue }));
   }
 

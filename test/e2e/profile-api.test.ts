@@ -115,6 +115,23 @@ describe('profile API on the real pipeline', () => {
     expect([...people].map((n) => `Person ${n}`)).toContain(traits.body.traits.name);
   });
 
+  it('reads profiles\' traits and totals through their claims exactly as the analysts\' views attribute them', async () => {
+    // The API filters the per-claim tables to a profile's claims first; the views join every claim and filter after.
+    const views = await select<{ profile_id: string; traits: string; events: string; revenue: number }>(p.s.ch,
+      `SELECT t.profile_id AS profile_id, t.traits AS traits, toString(a.events) AS events, a.revenue AS revenue FROM`
+      + ` (SELECT profile_id, arrayStringConcat(groupArray(concat(trait, '=', value)), '|') AS traits FROM (SELECT profile_id, trait, value FROM ${p.s.database}.profile_traits_current ORDER BY profile_id, trait) GROUP BY profile_id) AS t`
+      + ` ANY LEFT JOIN (SELECT profile_id, events, revenue FROM ${p.s.database}.profile_activity_totals) AS a USING (profile_id) ORDER BY profile_id LIMIT 40`);
+    expect(views.length).toBeGreaterThan(20);
+    for (const v of views) {
+      const traits = await p.get(`${seg(v.profile_id, 'traits')}?limit=200`);
+      expect(Object.entries(traits.body.traits as Record<string, string>).map(([k, x]) => `${k}=${x}`).join('|'), v.profile_id).toBe(v.traits);
+      const activity = await p.get(`/v1/profiles/${enc(v.profile_id)}/activity?${WIDE}`);
+      expect(activity.body.totals.events, v.profile_id).toBe(Number(v.events));
+      // Sums of the same floats, added in another order.
+      expect(activity.body.totals.revenue, v.profile_id).toBeCloseTo(v.revenue, 6);
+    }
+  });
+
   it('explains why two identifiers share the profile with the core\'s chain and the linking events', async () => {
     const ordered = [...person.identifiers].sort((a, b) => a.eventTime - b.eventTime);
     const [a, b] = [ordered[0]!, ordered[ordered.length - 1]!];
