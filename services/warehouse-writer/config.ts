@@ -1,5 +1,5 @@
-// The warehouse writer's configuration: the shared settings plus event source, identity rules, batching, consumer
-// group and HTTP port.
+// The warehouse writer's configuration: the shared settings plus identity rules, batching, consumer group and HTTP
+// port.
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
@@ -7,9 +7,6 @@ import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
 export const writerEnv = {
   ...commonEnv,
   TESSERA_WRITER_GROUP: z.string().min(1).optional(),
-  // resolved: the resolver's per-event stream (the topology before the extract and link stages); touchpoints: read the
-  // touchpoints beside the link stage and attribute through identity.claims / identity.identifiers (decode.ts).
-  TESSERA_WRITER_EVENTS: z.enum(['resolved', 'touchpoints']).default('resolved'),
   ...identityRulesEnv,
   TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
