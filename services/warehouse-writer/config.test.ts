@@ -20,6 +20,21 @@ describe('parseWriterConfig', () => {
     const cfg = parseWriterConfig({ TESSERA_IDENTITY_RULES: '{"rules":{"email":{"priority":9,"limit":2}}}' });
     expect(ruleFor(cfg.identity, 'email')).toEqual({ priority: 9, limit: 2 });
   });
+  it.each([['resolved'], ['kafka']])('refuses TESSERA_WRITER_EVENTS=%s (retired: the writer reads the touchpoints), with the other problems', (value) => {
+    try {
+      parseWriterConfig({ TESSERA_WRITER_EVENTS: value, TESSERA_WRITER_FLUSH_MS: 'soon' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems;
+      expect(problems.map((p) => p.split(':')[0])).toEqual(['TESSERA_WRITER_EVENTS', 'TESSERA_WRITER_FLUSH_MS']);
+      expect(problems[0]).toContain('docs/warehouse-writer.md');
+    }
+    expect(() => parseWriterConfig({ TESSERA_WRITER_EVENTS: value })).toThrow(ConfigError);
+  });
+  it('accepts TESSERA_WRITER_EVENTS=touchpoints, what it does anyway', () => {
+    expect(parseWriterConfig({ TESSERA_WRITER_EVENTS: 'touchpoints' })).toMatchObject({ TESSERA_WRITER_BATCH_ROWS: 20_000 });
+  });
   it('names every bad variable at once', () => {
     try {
       parseWriterConfig({ TESSERA_WRITER_BATCH_ROWS: '0', TESSERA_WRITER_FLUSH_MS: 'soon', TESSERA_WRITER_SESSION_TIMEOUT_MS: '10' });

@@ -2,6 +2,7 @@
 // port.
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
+import { ConfigError } from '../kit/errors.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
 
 export const writerEnv = {
@@ -20,8 +21,26 @@ export const writerEnv = {
 
 export type WriterConfig = ReturnType<typeof parseWriterConfig>;
 
+/**
+ * Settings that existed once and would now change nothing silently: a writer told to read the resolver's resolved
+ * stream must not start reading the touchpoints without saying so.
+ */
+function retired(env: NodeJS.ProcessEnv): string[] {
+  const events = env.TESSERA_WRITER_EVENTS;
+  return events && events !== 'touchpoints'
+    ? [`TESSERA_WRITER_EVENTS: "${events}" is no longer supported: the writer reads the touchpoints itself, beside the link stage (docs/warehouse-writer.md); unset it`]
+    : [];
+}
+
 export function parseWriterConfig(env: NodeJS.ProcessEnv = process.env) {
-  const c = parseEnv(writerEnv, env);
+  const old = retired(env);
+  let c: ReturnType<typeof parseEnv<typeof writerEnv>>;
+  try {
+    c = parseEnv(writerEnv, env);
+  } catch (err) {
+    throw err instanceof ConfigError ? new ConfigError([...old, ...err.problems]) : err;
+  }
+  if (old.length) throw new ConfigError(old);
   return {
     ...c,
     TESSERA_WRITER_GROUP: c.TESSERA_WRITER_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}warehouse-writer`,
