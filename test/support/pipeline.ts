@@ -1,7 +1,7 @@
 // The pipeline for end-to-end tests that need one: extract → link → warehouse writer (reading the touchpoints), in
 // this process on an isolated slice of the stack, and the wait until ClickHouse says what the pure core says.
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
-import { validateTouchpoint } from '../../services/contract/validate.ts';
+import { pureCore } from '../../services/demo/check.ts';
 import { parseExtractConfig } from '../../services/extract/config.ts';
 import { extractStage } from '../../services/extract/stage.ts';
 import { select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
@@ -10,7 +10,6 @@ import { Ops } from '../../services/kit/ops.ts';
 import { StageRunner } from '../../services/kit/stage/runner.ts';
 import { parseLinkConfig } from '../../services/link/config.ts';
 import { linkStage } from '../../services/link/stage.ts';
-import { expectedFor } from './claims.ts';
 import { eventually, startWriter, type RunningWriter } from './published.ts';
 import type { IsolatedStack } from './stack.ts';
 
@@ -67,12 +66,8 @@ export async function identityIn(w: Warehouse): Promise<{ identities: Map<string
 
 /** The same, as the pure core computes it for `touchpoints`: resolve() over their claims. */
 export function identityExpected(touchpoints: readonly Touchpoint[]): { identities: Map<string, string>; active: string[]; claimKeys: Set<string>; events: number } {
-  const e = expectedFor(touchpoints);
-  const validIds = new Set(touchpoints.filter((t) => validateTouchpoint(t).ok).map((t) => t.messageId));
-  return {
-    identities: new Map(Object.entries(e.profiles).flatMap(([p, ids]) => ids.map((i) => [i, p] as const))),
-    active: Object.keys(e.profiles).sort(), claimKeys: e.claimKeys, events: validIds.size,
-  };
+  const e = pureCore(touchpoints);
+  return { identities: e.identities, active: [...e.profiles].sort(), claimKeys: e.claimKeys, events: e.events.size };
 }
 
 /**
