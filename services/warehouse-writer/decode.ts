@@ -4,22 +4,13 @@ import type { Touchpoint } from '../contract/touchpoint.ts';
 import type { IdentityConfig } from '../identity/index.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import {
-  LINK_SCHEMAS, SCHEMAS, type IdentityChangeRecord, type IdentityClaimRecord, type IdentityIdentifierRecord, type ProfileRecord, type ResolvedEvent,
+  LINK_SCHEMAS, SCHEMAS, type IdentityChangeRecord, type IdentityClaimRecord, type IdentityIdentifierRecord, type ProfileRecord,
 } from '../kit/records.ts';
 import type { Topics } from '../kit/topics.ts';
-import { resolvedRows, touchpointRows, type Skipped } from './event-rows.ts';
-import {
-  claimRows, identifierRows, identityChangeRows, profileRows, type IdentitiesFrom, type Mapped, type SourcePosition,
-} from './rows.ts';
+import { touchpointRows, type Skipped } from './event-rows.ts';
+import { claimRows, identifierRows, identityChangeRows, profileRows, type Mapped, type SourcePosition } from './rows.ts';
 
-export type InputKind = 'touchpoints' | 'resolved' | 'profiles' | 'merges' | 'identifiers' | 'claims';
-
-/**
- * Where events come from. `touchpoints` (the default path): the writer reads the touchpoints itself, beside the link
- * stage, and attributes events through identity.claims and identity.identifiers. `resolved`: the per-event resolved
- * stream of the resolver (before the link stage) with identities taken from the profile records.
- */
-export type EventSource = 'touchpoints' | 'resolved';
+export type InputKind = 'touchpoints' | 'profiles' | 'merges' | 'identifiers' | 'claims';
 
 export type Outcome = Mapped | Skipped | { ok: false; code: string; reason: string };
 
@@ -27,17 +18,18 @@ export interface DecodeContext {
   codec: AvroCodec;
   /** The identity rules of the extract stage: the same rules give the same identifiers and claim keys. */
   identity: IdentityConfig;
-  identitiesFrom: IdentitiesFrom;
 }
 
-export function inputTopics(topics: Topics, events: EventSource): Record<string, InputKind> {
-  const identity = { [topics.profiles]: 'profiles', [topics.merges]: 'merges' } as const;
-  return events === 'touchpoints'
-    ? { [topics.touchpoints]: 'touchpoints', ...identity, [topics.identifiers]: 'identifiers', [topics.identityClaims]: 'claims' }
-    : { [topics.resolved]: 'resolved', ...identity };
+/**
+ * The writer reads the touchpoints itself, beside the link stage (not a per-event stream the graph owner or another
+ * stage republishes), and attributes events through the link stage's identity.claims and identity.identifiers.
+ */
+export function inputTopics(topics: Topics): Record<string, InputKind> {
+  return {
+    [topics.touchpoints]: 'touchpoints', [topics.profiles]: 'profiles', [topics.merges]: 'merges',
+    [topics.identifiers]: 'identifiers', [topics.identityClaims]: 'claims',
+  };
 }
-
-export const identitiesFrom = (events: EventSource): IdentitiesFrom => (events === 'touchpoints' ? 'identifiers' : 'profiles');
 
 function header(headers: IHeaders | undefined, name: string): string | null {
   const h = headers?.[name];
@@ -58,18 +50,14 @@ export async function decodeMessage(ctx: DecodeContext, kind: InputKind, m: Kafk
       const d = await codec.decode<Touchpoint>(SCHEMAS.touchpoint, m.value);
       return d.ok ? touchpointRows(d.value, ctx.identity, at) : { ok: false, skipped: true, code: d.code, reason: d.reason };
     }
-    case 'resolved': {
-      const d = await codec.decode<ResolvedEvent>(SCHEMAS.resolved, m.value);
-      return d.ok ? resolvedRows(d.value, ctx.identity, at) : d;
-    }
     case 'profiles': {
-      if (m.value === null) return profileRows(key, null, header(m.headers, 'version'), at, ctx.identitiesFrom);
+      if (m.value === null) return profileRows(key, null, header(m.headers, 'version'), at);
       const d = await codec.decode<ProfileRecord>(SCHEMAS.profile, m.value);
-      return d.ok ? profileRows(key, d.value, header(m.headers, 'version'), at, ctx.identitiesFrom) : d;
+      return d.ok ? profileRows(key, d.value, header(m.headers, 'version'), at) : d;
     }
     case 'merges': {
       const d = await codec.decode<IdentityChangeRecord>(SCHEMAS.identityChange, m.value);
-      return d.ok ? identityChangeRows(d.value, at, ctx.identitiesFrom) : d;
+      return d.ok ? identityChangeRows(d.value, at) : d;
     }
     case 'identifiers': {
       if (m.value === null) return identifierRows(key, null, header(m.headers, 'version'), at);

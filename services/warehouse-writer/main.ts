@@ -25,7 +25,6 @@ const writer = new WarehouseWriter({
   codec: new AvroCodec(cfg.TESSERA_REGISTRY_URL),
   sink: new ClickHouseSink(ch, cfg.TESSERA_CLICKHOUSE_DATABASE),
   topics,
-  events: cfg.TESSERA_WRITER_EVENTS,
   identity: cfg.identity,
   groupId: cfg.TESSERA_WRITER_GROUP,
   batchRows: cfg.TESSERA_WRITER_BATCH_ROWS,
@@ -47,7 +46,7 @@ onShutdown(log, async () => {
 
 try {
   const port = await ops.listen(cfg.TESSERA_HTTP_PORT, cfg.TESSERA_HTTP_HOST, log);
-  log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP, events: cfg.TESSERA_WRITER_EVENTS }, 'ops endpoints listening');
+  log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP }, 'ops endpoints listening');
   await createMissingTopics(kafka, topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR });
   await writer.start();
 } catch (err) {

@@ -9,7 +9,7 @@ import type { AvroCodec } from '../kit/registry.ts';
 import type { Topics } from '../kit/topics.ts';
 import type { IdentityConfig } from '../identity/index.ts';
 import { BatchBuffer, chunks, type Batch, type Commit } from './buffer.ts';
-import { decodeMessage, identitiesFrom, inputTopics, type DecodeContext, type EventSource, type InputKind } from './decode.ts';
+import { decodeMessage, inputTopics, type DecodeContext, type InputKind } from './decode.ts';
 import type { WriterMetrics } from './metrics.ts';
 import type { Row, TableRows } from './rows.ts';
 import { MAX_INSERT_ROWS, type Sink } from './sink.ts';
@@ -22,8 +22,6 @@ export interface WriterOptions {
   codec: AvroCodec;
   sink: Sink;
   topics: Topics;
-  /** Where events come from (decode.ts): the touchpoints themselves (default path) or the resolved stream. */
-  events: EventSource;
   /** Identity rules for extracting identifiers and claim keys from touchpoints: the extract stage's. */
   identity: IdentityConfig;
   groupId: string;
@@ -73,8 +71,8 @@ export class WarehouseWriter {
 
   constructor(options: WriterOptions) {
     this.o = options;
-    this.kinds = inputTopics(options.topics, options.events);
-    this.decodeContext = { codec: options.codec, identity: options.identity, identitiesFrom: identitiesFrom(options.events) };
+    this.kinds = inputTopics(options.topics);
+    this.decodeContext = { codec: options.codec, identity: options.identity };
     this.log = options.log;
   }
 
@@ -105,7 +103,7 @@ export class WarehouseWriter {
       },
     });
     this.timer = setInterval(() => this.tick(), Math.max(20, Math.min(250, Math.floor(o.flushMs / 2))));
-    this.log.info({ groupId: o.groupId, events: o.events, topics: Object.keys(this.kinds) }, 'warehouse writer started');
+    this.log.info({ groupId: o.groupId, topics: Object.keys(this.kinds) }, 'warehouse writer started');
   }
 
   /** Graceful stop: no more fetching, write and commit what is buffered, leave the group, disconnect. */

@@ -1,4 +1,5 @@
-// Builders for the records the resolver publishes, and helpers to produce them and run the warehouse writer in tests.
+// Builders for the records the graph owner publishes (profiles, merges), helpers to produce them and to run the
+// warehouse writer in tests, and waits on what ClickHouse and Kafka hold.
 import { isDeepStrictEqual } from 'node:util';
 import type { Kafka, Message } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -13,12 +14,12 @@ import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Topics } from '../../services/kit/topics.ts';
 import { writerMetrics, type WriterMetrics } from '../../services/warehouse-writer/metrics.ts';
 import { defaultIdentityConfig } from '../../services/identity/index.ts';
-import type { EventSource } from '../../services/warehouse-writer/decode.ts';
 import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
 import { WarehouseWriter } from '../../services/warehouse-writer/writer.ts';
 import { touchpoint } from './builders.ts';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 
+/** A resolved event of the resolver of before: only test/e2e/resolver-aliases.test.ts still publishes them. */
 export function resolved(t: Partial<Touchpoint>, profileId: string | null, primary: [string, string] | null, extra: Partial<ResolvedEvent> = {}): ResolvedEvent {
   const tp = touchpoint(t);
   return {
@@ -98,15 +99,13 @@ export interface RunningWriter { writer: WarehouseWriter; metrics: WriterMetrics
 export async function startWriter(opts: {
   kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; groupId: string;
   batchRows?: number; flushMs?: number; maxBufferedRows?: number; sessionTimeoutMs?: number; stopTimeoutMs?: number;
-  /** Where events come from: the resolved stream unless told otherwise. */
-  events?: EventSource;
 }): Promise<RunningWriter> {
   const registry = new Registry();
   const metrics = writerMetrics(registry);
   const ready = { ready: false, reason: 'starting' };
   const writer = new WarehouseWriter({
     kafka: opts.kafka, codec: opts.codec, sink: new ClickHouseSink(opts.ch, opts.database), topics: opts.topics, groupId: opts.groupId,
-    events: opts.events ?? 'resolved', identity: defaultIdentityConfig,
+    identity: defaultIdentityConfig,
     batchRows: opts.batchRows ?? 20_000, flushMs: opts.flushMs ?? 200, maxBufferedRows: opts.maxBufferedRows ?? 200_000,
     log: createLogger('warehouse-writer', process.env.TESSERA_TEST_LOG ?? 'warn'), metrics,
     setReady: (r, reason) => { ready.ready = r; ready.reason = reason; },
