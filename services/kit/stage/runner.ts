@@ -7,13 +7,13 @@ import { describe } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Ops } from '../ops.ts';
 import type { DeadLetterRecord } from '../records.ts';
-import type { AvroCodec, Decoded } from '../registry.ts';
+import type { AvroCodec } from '../registry.ts';
 import { StageHealth } from './health.ts';
 import { isPoison, Isolation, type StateCell } from './isolate.ts';
 import { stageMetrics, type StageMetrics, type StageMetricSpec } from './metrics.ts';
 import { singleOwnerAssigner } from './single-owner.ts';
 import { StageMachine } from './state.ts';
-import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from './types.ts';
+import type { Delivery, InputDecoder, InputRecord, Processor, SessionPorts, StateStore } from './types.ts';
 
 /**
  * A stage, declared; `new StageRunner(definition, adapters).start()` runs it until `stop()`.
@@ -38,7 +38,10 @@ import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from 
 export interface StageDefinition<S, V, O> {
   /** Service name: logs, metric prefix, the `service` of dead letters. */
   name: string;
-  input: { topics: string[]; schema: string };
+  /** Metric names are tessera_<metricPrefix>_…; the name unless set (the writer keeps its tessera_writer_ names). */
+  metricPrefix?: string;
+  /** The input topics, decoded with one schema, or by the stage's own decoder (several schemas, tombstones, headers). */
+  input: { topics: string[]; schema: string } | { topics: string[]; decode: InputDecoder<V> };
   processor: Processor<S, V, O>;
   state: StateStore<S>;
   delivery: (ports: SessionPorts) => Delivery<O>;
@@ -62,6 +65,10 @@ export interface RunnerAdapters {
   /** Not ready once Kafka has not answered, or nothing was committed while records wait, for this long (default: the session timeout). */
   stallMs?: number;
   retry?: Backoff;
+  /** Longest a fetch waits for records (default 1 s); a stop waits for the fetch in flight. */
+  fetchWaitMs?: number;
+  /** How long a stop lets the final commit retry before giving it up (its records are read again next time); default 15 s. */
+  stopTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -69,6 +76,8 @@ interface Session<O> {
   delivery: Delivery<O>;
   ended: boolean;
   end(err: Error | null): void;
+  /** Makes a commit that retries on its own give up (ports.signal). */
+  abandon(): void;
   serial<T>(fn: () => Promise<T>): Promise<T>;
 }
 
@@ -86,12 +95,15 @@ export class StageRunner<S, V, O> {
   private stateAssignment: string | null = null;
   private owns = false;
   private readonly health: StageHealth;
+  private readonly decode: InputDecoder<V>;
 
   constructor(private readonly def: StageDefinition<S, V, O>, private readonly a: RunnerAdapters) {
     this.now = a.now ?? Date.now;
     this.retry = a.retry ?? backoff(500, 15_000);
     this.machine = new StageMachine(this.now);
-    this.metrics = stageMetrics(a.ops.metrics, def.name, def.metrics);
+    this.metrics = stageMetrics(a.ops.metrics, def.metricPrefix ?? def.name, def.metrics);
+    const input = def.input;
+    this.decode = 'decode' in input ? input.decode : (m) => a.codec.decode<V>(input.schema, m.value);
     this.health = new StageHealth({ kafka: a.kafka, groupId: a.groupId, topics: def.input.topics, log: a.log, ops: a.ops, metrics: this.metrics, stallMs: a.stallMs ?? a.sessionTimeoutMs, now: this.now });
     this.machine.onMove((t) => {
       this.metrics.setState(t.to);
@@ -131,7 +143,9 @@ export class StageRunner<S, V, O> {
   async stop(): Promise<void> {
     this.stopSignal.abort();
     this.session?.end(null);
+    const giveUp = setTimeout(() => this.session?.abandon(), this.a.stopTimeoutMs ?? 15_000);
     await this.supervisor;
+    clearTimeout(giveUp);
     await this.health.stop();
     if (this.machine.state !== 'stopped') this.machine.to('stopped', 'stopped');
   }
@@ -163,19 +177,27 @@ export class StageRunner<S, V, O> {
       sessionTimeout: this.a.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(this.a.sessionTimeoutMs / 3)),
       maxBytesPerPartition: 2 << 20,
-      maxWaitTimeInMs: 1_000,
+      maxWaitTimeInMs: this.a.fetchWaitMs ?? 1_000,
       readUncommitted: false,
       retry: { retries: 5 },
       ...(this.def.assignment === 'single-owner' ? { partitionAssigners: [singleOwnerAssigner(() => this.owns)] } : {}),
     });
+    const abandon = new AbortController();
     const ports: SessionPorts = {
       groupId,
       commitOffsets: (next) => consumer.commitOffsets(next.map((n) => ({ topic: n.topic, partition: n.partition, offset: n.offset }))),
+      signal: abandon.signal,
+      report: (problem) => this.health.problem(problem),
     };
     const s: Session<O> = {
       delivery: this.def.delivery(ports),
       ended: false,
-      end: (err) => { if (!s.ended) { s.ended = true; finish(err); } },
+      end: (err) => {
+        // An error ends the session without its final commit: a commit still retrying gives up.
+        if (err !== null) abandon.abort();
+        if (!s.ended) { s.ended = true; finish(err); }
+      },
+      abandon: () => abandon.abort(),
       serial: <T>(fn: () => Promise<T>) => { const run = queue.then(fn); queue = run.catch(() => undefined); return run; },
     };
     this.session = s;
@@ -218,6 +240,7 @@ export class StageRunner<S, V, O> {
       if (this.cell.dirty) { this.cell.value = null; this.cell.dirty = false; }
       this.owns = false;
       this.health.assigned({});
+      this.health.problem(null);
       this.session = null;
     }
     return result;
@@ -265,8 +288,9 @@ export class StageRunner<S, V, O> {
         if (!p.isRunning() || p.isStale() || s.ended) return;
         const chunk = batch.messages.slice(i, i + this.a.chunkMax);
         // Decode outside the queue: a registry outage throws here, before the state changes.
-        const decoded = await Promise.all(chunk.map((m) => this.a.codec.decode<V>(this.def.input.schema, m.value)));
-        const handled = await s.serial(() => this.handle(s, batch, chunk, decoded));
+        const decoded = await Promise.all(chunk.map((m) => this.decode(m, batch.topic)));
+        // A commit ahead in the queue may take long (a sink retrying through an outage): stay in the group meanwhile.
+        const handled = await this.heartbeating(s.serial(() => this.handle(s, batch, chunk, decoded)), p);
         if (!handled) return;
         // Moves the fetch position only; the delivery commits the offsets.
         p.resolveOffset(chunk[chunk.length - 1]!.offset);
@@ -278,7 +302,7 @@ export class StageRunner<S, V, O> {
     }
   }
 
-  private async handle(s: Session<O>, batch: Batch, chunk: KafkaMessage[], decoded: Decoded<V>[]): Promise<boolean> {
+  private async handle(s: Session<O>, batch: Batch, chunk: KafkaMessage[], decoded: Awaited<ReturnType<InputDecoder<V>>>[]): Promise<boolean> {
     if (s.ended) return false;
     if (this.cell.value === null) throw new Error(`${this.def.name}: a batch arrived without a restored state`);
     const { topic, partition } = batch;
@@ -304,8 +328,27 @@ export class StageRunner<S, V, O> {
     return true;
   }
 
+  /** Waits for `work`, heartbeating every few seconds; a failed heartbeat (a rebalance) ends the session. */
+  private async heartbeating<T>(work: Promise<T>, p: EachBatchPayload): Promise<T> {
+    let settled = false;
+    const done = work.finally(() => { settled = true; });
+    const every = Math.max(500, Math.min(3_000, Math.floor(this.a.sessionTimeoutMs / 3)));
+    while (!settled) {
+      await Promise.race([done.catch(() => undefined), sleep(every)]);
+      if (settled) break;
+      try {
+        await p.heartbeat();
+      } catch (err) {
+        done.catch(() => undefined); // the session ends; the work gives up on its own
+        throw err;
+      }
+    }
+    return done;
+  }
+
   private tick(s: Session<O>): void {
-    if (s.ended || !s.delivery.due(this.now())) return;
+    // A commit in progress is not queued again behind itself.
+    if (s.ended || this.machine.state === 'committing' || !s.delivery.due(this.now())) return;
     s.serial(async () => { if (!s.ended && s.delivery.due(this.now())) await this.commit(s); }).catch((err: Error) => s.end(err));
   }
 
