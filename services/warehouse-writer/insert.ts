@@ -7,7 +7,7 @@ import type { Sink } from './sink.ts';
 import { TABLES, type Table } from './tables.ts';
 import { unwritten, type Watermarks } from './watermarks.ts';
 
-/** The flush was given up (a rebalance, or a stop that could not wait longer); nothing of it gets committed. */
+/** The write was given up (the session ended, or a stop could not wait longer); nothing of it gets committed. */
 export class Aborted extends Error {}
 
 export interface InsertContext {
@@ -33,9 +33,10 @@ export async function insertExactlyOnce(ctx: InsertContext, table: Table, tableP
   for (;;) {
     const queryId = `tessera-writer-${table}-${randomUUID()}`;
     try {
-      await ctx.sink.insert(table, pending, queryId);
+      await ctx.sink.insert(table, pending, queryId, ctx.signal);
       break;
     } catch (err) {
+      if (ctx.signal.aborted) throw new Aborted('write abandoned (the session ended or a stop could not wait longer); its records will be read again');
       ctx.onFailure(err, table, pending.length);
     }
     pending = await stillUnwritten(ctx, table, pending, queryId, delay);
@@ -50,12 +51,12 @@ export async function insertExactlyOnce(ctx: InsertContext, table: Table, tableP
 async function stillUnwritten(ctx: InsertContext, table: Table, rows: Row[], queryId: string, delay: ReturnType<typeof backoff>): Promise<Row[]> {
   for (;;) {
     await sleep(delay.next(), ctx.signal);
-    if (ctx.signal.aborted) throw new Aborted('flush abandoned (rebalance or stop); its records will be read again');
+    if (ctx.signal.aborted) throw new Aborted('write abandoned (the session ended or a stop could not wait longer); its records will be read again');
     try {
       // A failed insert may still be running server-side (a client timeout): its outcome is only known once it ends.
       while (await ctx.sink.running(queryId)) {
         await sleep(200, ctx.signal);
-        if (ctx.signal.aborted) throw new Aborted('flush abandoned while an insert was still running');
+        if (ctx.signal.aborted) throw new Aborted('write abandoned while an insert was still running');
       }
       ctx.marks.load(await ctx.sink.watermarks([...new Set(rows.map((r) => r.src_topic))], [table]), TABLES);
       return unwritten(rows, table, ctx.marks);

@@ -396,6 +396,33 @@ describe('warehouse writer: failures', () => {
     }
   });
 
+  it('a stop while ClickHouse hangs (connections open, nothing answers) gives up the write in flight without committing it', async () => {
+    const groupId = `${s.prefix}stophung`;
+    const proxy = await tcpProxy(new URL(s.env.TESSERA_CLICKHOUSE_URL!));
+    const viaProxy = createClickHouse({ url: proxy.url, user: 'default', password: '' });
+    try {
+      const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, stopTimeoutMs: 1_000 });
+      // Input on every partition first (300 keys: none left empty), so that the group has a committed offset everywhere.
+      await pub.events(Array.from({ length: 300 }, (_, i) => resolved({ messageId: `before-hang-${i}` }, null, null)));
+      const end = await endOffsets(s.kafka, s.topics.resolved);
+      await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the group to catch up');
+      await proxy.hang();
+      await pub.events(Array.from({ length: 200 }, (_, i) => resolved({ messageId: `sh-${i}` }, null, null)));
+      // The insert never gets an answer: the runner stays committing with the rows held.
+      await eventually(async () => [w.runner.machine.state, (await w.metrics.bufferedRows.get()).values[0]?.value ?? 0] as const,
+        ([state, held]) => state === 'committing' && held > 0, 'a write hanging on ClickHouse');
+      // Without giving up at its stop timeout, the stop would wait for the client's 60 s request timeout and beyond.
+      await w.stop();
+      expect(w.runner.machine.state).toBe('stopped');
+      expect(await committed(s.kafka, groupId, s.topics.resolved)).toEqual(end);
+      const [n] = await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events WHERE message_id LIKE 'sh-%'`);
+      expect(n?.n).toBe('0');
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
   it('ClickHouse unreachable: pauses, retries, commits nothing it has not written, and loses nothing', async () => {
     const groupId = `${s.prefix}outage`;
     // The kill -9 test left its events on the topic: the new group reads them too, since the table and its

@@ -19,19 +19,21 @@ import type { Delivery, InputDecoder, InputRecord, Processor, SessionPorts, Stat
  * A stage, declared; `new StageRunner(definition, adapters).start()` runs it until `stop()`.
  *
  * - `processor.process(state, records) → { outputs, deadLetters, tally }` is pure; the runner decodes the input
- *   (`input.schema` through the registry: a bad record → DLQ with the decode code, a registry outage → the session
- *   fails and retries, nothing dead-lettered) and hands it the records of one partition, `chunkMax` at a time.
+ *   (`input.schema` through the registry, or the stage's `input.decode`: a bad record → DLQ with the decode code, a
+ *   registry outage → the session fails and retries, nothing dead-lettered) and hands it the records of one
+ *   partition, `chunkMax` at a time.
  * - `state.restore()` builds the state the durable output describes; it runs when the member first gets
  *   partitions, after a session that left the state half-changed, and (unless `keepAcrossAssignments`) whenever
  *   the assignment changes — so a standby taking over a single-owner stage rebuilds its graph.
  * - `delivery(ports)` makes outputs durable with their offsets, one instance per session: `transactional(...)`
  *   (outputs + sendOffsets in one Kafka transaction), `atLeastOnce(...)` (outputs acknowledged, then offsets
- *   committed), or a sink that holds its own offsets (the warehouse writer: `durableOnAdd: false`, `assigned()`
- *   reads the sink's watermarks, `add()` buffers rows not yet written, `commit()` inserts and then commits Kafka
- *   offsets as a hint through `ports.commitOffsets`).
+ *   committed), or `sinkHeldOffsets(...)` (the warehouse writer: `assigned()` reads the sink's watermarks, `add()`
+ *   holds rows not yet written, `commit()` writes them, retrying through an outage while the runner heartbeats and
+ *   /readyz shows `ports.report`, then commits Kafka offsets as a hint). `ports.signal` makes such a commit give up
+ *   when the session ends on an error or a stop has waited `stopTimeoutMs`.
  * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
- * - Metrics (`tessera_<name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
+ * - Metrics (`tessera_<metricPrefix or name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
  *   current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
  *   state, whether Kafka answered within `stallMs`, and whether commits progress while records wait (kit/lag.ts).
  */
