@@ -292,7 +292,7 @@ export class StageRunner<S, V, O> {
         // Decode outside the queue: a registry outage throws here, before the state changes.
         const decoded = await Promise.all(chunk.map((m) => this.decode(m, batch.topic)));
         // A commit ahead in the queue may take long (a sink retrying through an outage): stay in the group meanwhile.
-        const handled = await this.heartbeating(s.serial(() => this.handle(s, batch, chunk, decoded)), p);
+        const handled = await this.heartbeating(s.serial(() => this.handle(s, batch, chunk, decoded)), p, s);
         if (!handled) return;
         // Moves the fetch position only; the delivery commits the offsets.
         p.resolveOffset(chunk[chunk.length - 1]!.offset);
@@ -330,8 +330,11 @@ export class StageRunner<S, V, O> {
     return true;
   }
 
-  /** Waits for `work`, heartbeating every few seconds; a failed heartbeat (a rebalance) ends the session. */
-  private async heartbeating<T>(work: Promise<T>, p: EachBatchPayload): Promise<T> {
+  /**
+   * Waits for `work`, heartbeating every few seconds. A failed heartbeat (typically a rebalance) ends the session when
+   * it holds records that are not durable (they would be read again); otherwise kafkajs rejoins after this batch.
+   */
+  private async heartbeating<T>(work: Promise<T>, p: EachBatchPayload, s: Session<O>): Promise<T> {
     let settled = false;
     const done = work.finally(() => { settled = true; });
     const every = Math.max(500, Math.min(3_000, Math.floor(this.a.sessionTimeoutMs / 3)));
@@ -341,6 +344,7 @@ export class StageRunner<S, V, O> {
       try {
         await p.heartbeat();
       } catch (err) {
+        if (s.delivery.durableOnAdd || s.delivery.pending === 0) { await done.catch(() => undefined); break; }
         done.catch(() => undefined); // the session ends; the work gives up on its own
         throw err;
       }
