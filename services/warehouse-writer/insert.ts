@@ -17,6 +17,11 @@ export interface InsertContext {
   signal: AbortSignal;
   onFailure(err: unknown, table: Table, rows: number): void;
   onUnavailable(err: unknown, table: Table): void;
+  /**
+   * The write was given up while this query may still run on the server (its outcome unknown): whoever reads the
+   * watermarks next must first wait until the server no longer runs it (waitForQueries).
+   */
+  onAbandoned(queryId: string): void;
   initialDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -33,13 +38,19 @@ export async function insertExactlyOnce(ctx: InsertContext, table: Table, tableP
   for (;;) {
     const queryId = `tessera-writer-${table}-${randomUUID()}`;
     try {
-      await ctx.sink.insert(table, pending, queryId, ctx.signal);
-      break;
+      try {
+        await ctx.sink.insert(table, pending, queryId, ctx.signal);
+        break;
+      } catch (err) {
+        if (ctx.signal.aborted) throw new Aborted('write abandoned (the session ended or a stop could not wait longer); its records will be read again');
+        ctx.onFailure(err, table, pending.length);
+      }
+      pending = await stillUnwritten(ctx, table, pending, queryId, delay);
     } catch (err) {
-      if (ctx.signal.aborted) throw new Aborted('write abandoned (the session ended or a stop could not wait longer); its records will be read again');
-      ctx.onFailure(err, table, pending.length);
+      // Only the last attempt can still be running: each earlier one was seen to end before the next.
+      if (err instanceof Aborted) ctx.onAbandoned(queryId);
+      throw err;
     }
-    pending = await stillUnwritten(ctx, table, pending, queryId, delay);
     if (pending.length === 0) break;
   }
   const top = new Map<string, Row>();
@@ -64,5 +75,13 @@ async function stillUnwritten(ctx: InsertContext, table: Table, rows: Row[], que
       if (err instanceof Aborted) throw err;
       ctx.onUnavailable(err, table);
     }
+  }
+}
+
+/** Waits until the server runs none of these queries (each abandoned while its outcome was unknown), forgetting each. */
+export async function waitForQueries(sink: Sink, queryIds: Set<string>): Promise<void> {
+  for (const id of [...queryIds]) {
+    while (await sink.running(id)) await sleep(200);
+    queryIds.delete(id);
   }
 }

@@ -38,6 +38,7 @@ export function writerStage(o: WriterStageOptions): WriterStage {
   const kinds = inputTopics(o.topics, o.events);
   const topics = Object.keys(kinds);
   const encoder = new StageEncoder(o.codec, {}, o.topics.dlq);
+  const inDoubt = new Set<string>();
   return {
     // The dead letters' service; the metrics keep the tessera_writer_ names dashboards and alerts use.
     name: 'warehouse-writer',
@@ -47,7 +48,7 @@ export function writerStage(o: WriterStageOptions): WriterStage {
     state: { restore: async () => ({}), keepAcrossAssignments: true },
     delivery: sinkHeldOffsets({
       kafka: o.kafka, encoder, maxHeld: o.batchRows, lingerMs: o.flushMs,
-      sink: () => new TableWriter({ sink: o.sink, topics, metrics: o.metrics, log: o.log }),
+      sink: () => new TableWriter({ sink: o.sink, topics, metrics: o.metrics, log: o.log, inDoubt }),
     }),
     assignment: 'shared',
     metrics: { tally: {}, gauges: {} },

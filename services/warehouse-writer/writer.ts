@@ -4,7 +4,7 @@ import { describe as describeError } from '../kit/errors.ts';
 import type { Logger } from '../kit/log.ts';
 import type { OffsetHoldingSink } from '../kit/stage/sink-held.ts';
 import { BatchBuffer, chunks } from './buffer.ts';
-import { insertExactlyOnce } from './insert.ts';
+import { insertExactlyOnce, waitForQueries } from './insert.ts';
 import type { WriterMetrics } from './metrics.ts';
 import type { WriterOutput } from './processor.ts';
 import type { Row, TableRows } from './rows.ts';
@@ -18,6 +18,8 @@ export interface TableWriterOptions {
   topics: readonly string[];
   metrics: WriterMetrics;
   log: Logger;
+  /** Inserts given up by an earlier session while the server may still run them; shared by the sessions of a process. */
+  inDoubt: Set<string>;
 }
 
 /**
@@ -35,6 +37,9 @@ export class TableWriter implements OffsetHoldingSink<WriterOutput> {
   get held(): number { return this.buffer.rows; }
 
   async assigned(): Promise<void> {
+    // A write the last session abandoned may still land: read the watermarks only once it cannot any more.
+    if (this.o.inDoubt.size) this.o.log.info({ queries: [...this.o.inDoubt] }, 'waiting for abandoned inserts to end before reading the watermarks');
+    await waitForQueries(this.o.sink, this.o.inDoubt);
     const readings = await this.o.sink.watermarks(this.o.topics);
     this.marks.clear();
     this.marks.load(readings, TABLES);
@@ -96,6 +101,7 @@ export class TableWriter implements OffsetHoldingSink<WriterOutput> {
         this.o.log.warn({ err, table: t, rows: n }, 'insert failed; will check what landed and retry');
       },
       onUnavailable: (err, t) => this.o.log.warn({ err, table: t }, 'ClickHouse still unavailable'),
+      onAbandoned: (queryId) => this.o.inDoubt.add(queryId),
     }, table, tablePart, rows);
     this.o.metrics.rowsWritten.inc({ table }, written);
   }
