@@ -33,8 +33,8 @@ import type { Delivery, InputDecoder, InputRecord, Processor, SessionPorts, Stat
  *   when the session ends on an error or a stop has waited `stopTimeoutMs`.
  * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
- * - Metrics (`tessera_<metricPrefix or name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
- *   current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
+ * - Metrics (`tessera_<metricPrefix or name>_…`): records in/out, DLQ by code, commits, restores, session failures,
+ *   lag, the current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
  *   state, whether Kafka answered within `stallMs`, and whether commits progress while records wait (kit/lag.ts).
  */
 export interface StageDefinition<S, V, O> {
