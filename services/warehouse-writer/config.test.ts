@@ -7,14 +7,12 @@ describe('parseWriterConfig', () => {
   it('has defaults for everything', () => {
     expect(parseWriterConfig({})).toMatchObject({
       TESSERA_WRITER_GROUP: 'tessera.warehouse-writer', TESSERA_WRITER_BATCH_ROWS: 20_000, TESSERA_WRITER_FLUSH_MS: 1_000,
-      TESSERA_WRITER_MAX_BUFFERED_ROWS: 200_000, TESSERA_HTTP_PORT: 9465, TESSERA_HTTP_HOST: '127.0.0.1',
-      identity: defaultIdentityConfig,
+      TESSERA_HTTP_PORT: 9465, TESSERA_HTTP_HOST: '127.0.0.1', identity: defaultIdentityConfig,
     });
   });
   it.each([
     [{ TESSERA_TOPIC_PREFIX: 'x.' }, { TESSERA_WRITER_GROUP: 'x.warehouse-writer' }],
     [{ TESSERA_WRITER_GROUP: 'g' }, { TESSERA_WRITER_GROUP: 'g' }],
-    [{ TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_MAX_BUFFERED_ROWS: '100' }, { TESSERA_WRITER_MAX_BUFFERED_ROWS: 500 }],
   ])('%j', (env, expected) => expect(parseWriterConfig(env)).toMatchObject(expected));
   it('reads the identity rules the extract stage reads (TESSERA_IDENTITY_RULES)', () => {
     const cfg = parseWriterConfig({ TESSERA_IDENTITY_RULES: '{"rules":{"email":{"priority":9,"limit":2}}}' });

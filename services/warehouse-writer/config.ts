@@ -11,7 +11,6 @@ export const writerEnv = {
   ...identityRulesEnv,
   TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
-  TESSERA_WRITER_MAX_BUFFERED_ROWS: intFromEnv(200_000, 1),
   TESSERA_WRITER_FETCH_WAIT_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
   ...topicLayoutEnv,
@@ -45,7 +44,5 @@ export function parseWriterConfig(env: NodeJS.ProcessEnv = process.env) {
     ...c,
     TESSERA_WRITER_GROUP: c.TESSERA_WRITER_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}warehouse-writer`,
     identity: identityRules(c.TESSERA_IDENTITY_RULES),
-    // A flush must fit in one atomic insert and below the memory bound.
-    TESSERA_WRITER_MAX_BUFFERED_ROWS: Math.max(c.TESSERA_WRITER_MAX_BUFFERED_ROWS, c.TESSERA_WRITER_BATCH_ROWS),
   };
 }

@@ -59,7 +59,7 @@ describe('warehouse writer: exactly once across table partitions', () => {
     for (const r of records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)))) {
       const m = touchpointRows(r.value!, defaultIdentityConfig, { topic: s.topics.touchpoints, partition: r.partition, offset: r.offset });
       if (!m.ok) throw new Error(m.reason);
-      buffer.add(s.topics.touchpoints, r.partition, r.offset, m.rows, 0);
+      buffer.addRows(m.rows);
     }
     const batch = buffer.take();
     expect(batch.inserts.map((i) => `${i.table}/${i.partition}`)).toEqual(['events/202501', 'events/202502', 'events/202503']);
