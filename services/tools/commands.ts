@@ -1,4 +1,4 @@
-// The command lines of the operator commands (tessera import, explain, tail, loadgen, migrate): options, help texts.
+// The command lines of the operator commands (tessera import, explain, tail, loadgen, migrate, retention): options, help texts.
 import { defaultPopulation as pop } from '../loadgen/population.ts';
 import type { CommandSpec } from './cli.ts';
 
@@ -72,4 +72,22 @@ export const migrateCommand = {
   notes: ['Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE (tessera).'],
 } as const satisfies CommandSpec;
 
-export const commands: readonly CommandSpec[] = [importCommand, explainCommand, tailCommand, loadgenCommand, migrateCommand];
+
+export const retentionCommand = {
+  name: 'retention',
+  summary: 'Drops the months of raw events older than the retention limit (whole partitions; docs/privacy.md, Retention).\n'
+    + 'A month is dropped once all of it is older than the limit; the month holding the limit stays until then.',
+  options: {
+    'keep-days': { type: 'string', value: 'DAYS', help: 'keep this many days of events (default TESSERA_RETENTION_DAYS)' },
+    'as-of': { type: 'string', value: 'TIME', help: 'ISO date-time the limit counts back from (default: now)' },
+    'dry-run': { type: 'boolean', default: false, help: 'print what would be dropped, drop nothing' },
+    every: { type: 'string', value: 'HOURS', help: 'apply now and then every HOURS hours until stopped (a schedule)' },
+  },
+  notes: [
+    'Example: tessera retention --keep-days 395 --dry-run',
+    'Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE,',
+    'TESSERA_RETENTION_DAYS (no default: without it --keep-days is required).',
+    'Exit code: 0 done, 2 bad invocation, 1 ClickHouse unreachable or refusing.',
+  ],
+} as const satisfies CommandSpec;
+export const commands: readonly CommandSpec[] = [importCommand, explainCommand, tailCommand, loadgenCommand, migrateCommand, retentionCommand];
