@@ -2,7 +2,7 @@
 // them), and how a row finds its table partition.
 
 /** The column types the writer sends; RowBinary encodes each (rowbinary.ts). */
-export type ColumnType = 'String' | 'UInt32' | 'UInt64' | 'Float64' | 'DateTime' | "DateTime('UTC')" | 'Array(String)';
+export type ColumnType = 'String' | 'UInt8' | 'UInt32' | 'UInt64' | 'Float64' | 'DateTime' | "DateTime('UTC')" | 'Array(String)';
 
 export type Column = readonly [name: string, type: ColumnType];
 
@@ -26,6 +26,7 @@ const EVENT_COLUMNS: Column[] = [
   ['device_id', 'String'], ['device_type', 'String'], ['device_model', 'String'], ['os_name', 'String'], ['app_name', 'String'], ['app_version', 'String'],
   ['country', 'String'], ['region', 'String'], ['city', 'String'], ['revenue', 'Float64'], ['currency', 'String'], ['session_key', 'String'],
   ['trait_keys', 'Array(String)'], ['trait_values', 'Array(String)'], ['property_keys', 'Array(String)'], ['property_values', 'Array(String)'],
+  ['consent_said', 'UInt8'], ['consent_purposes', 'Array(String)'],
   ...SOURCE,
 ];
 
