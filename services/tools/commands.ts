@@ -69,7 +69,10 @@ export const migrateCommand = {
   name: 'migrate',
   summary: 'Applies the ClickHouse migrations (schemas/clickhouse) to the configured server and database; idempotent.',
   options: {},
-  notes: ['Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE (tessera).'],
+  notes: [
+    'Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE (tessera);',
+    'TESSERA_PII_KEY or TESSERA_PII_KEY_FILE ($TESSERA_HOME/pii.key): the key that feeds <database>_analyst with keyed hashes.',
+  ],
 } as const satisfies CommandSpec;
 
 
