@@ -4,6 +4,20 @@
 ALTER TABLE {db}.events ADD COLUMN consent_said UInt8 COMMENT '1 when the touchpoint carried consent (context.consent.categoryPreferences)';
 ALTER TABLE {db}.events ADD COLUMN consent_purposes Array(String) COMMENT 'purposes that consent granted: advertising, analytics, personalisation';
 
+-- A view's columns are fixed when it is created (18.16 expands the *): events_current is created again, as in 009, so
+-- that it shows the consent columns.
+DROP TABLE IF EXISTS {db}.events_current;
+CREATE VIEW IF NOT EXISTS {db}.events_current AS
+SELECT
+    *,
+    if(known = 1, linked_profile_id, profile_id) AS current_profile_id
+FROM (SELECT * FROM {db}.events FINAL) AS e
+ANY LEFT JOIN
+(
+    SELECT claim_key, primary_type, primary_value, profile_id AS linked_profile_id, known
+    FROM {db}.claim_profiles
+) AS c USING (claim_key);
+
 -- The latest consent each claim carried, by event time (a later withdrawal wins over an earlier grant, whatever the
 -- order events arrive in). Fed by the events the writer inserts from now on.
 CREATE TABLE IF NOT EXISTS {db}.consent_by_claim
@@ -28,9 +42,9 @@ CREATE VIEW IF NOT EXISTS {db}.profile_consent AS
 SELECT
     profile_id,
     argMax(claim_purposes, claim_updated_ms) AS purposes,
-    has(purposes, 'advertising') AS advertising,
-    has(purposes, 'analytics') AS analytics,
-    has(purposes, 'personalisation') AS personalisation,
+    toUInt8(has(purposes, 'advertising')) AS advertising,
+    toUInt8(has(purposes, 'analytics')) AS analytics,
+    toUInt8(has(purposes, 'personalisation')) AS personalisation,
     toDateTime(intDiv(max(claim_updated_ms), 1000), 'UTC') AS updated_at
 FROM
 (

@@ -57,10 +57,10 @@ FROM ${db}.claims`],
  * Creates the feed (idempotent). The statements carry the key's pads: they are sent with query logging off, so they
  * stay out of system.query_log, which 18.16 lets every user read. Rows inserted before the feed existed are not copied.
  */
-export async function setupAnalystFeed(ch: ClickHouseClient, database: string, key: Buffer): Promise<string[]> {
+export async function setupAnalystFeed(ch: ClickHouseClient, database: string, key: Buffer, o: { keepOutOfQueryLog: boolean } = { keepOutOfQueryLog: true }): Promise<string[]> {
   const created: string[] = [];
   for (const [name, statement] of analystFeedViews(key, database)) {
-    await ch.command({ query: statement, clickhouse_settings: { log_queries: 0 } });
+    await ch.command({ query: statement, ...(o.keepOutOfQueryLog ? { clickhouse_settings: { log_queries: 0 } } : {}) });
     created.push(name);
   }
   return created;

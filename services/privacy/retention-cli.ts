@@ -41,7 +41,7 @@ async function once(): Promise<void> {
   for (const r of results) {
     const verb = args.dryRun ? 'would drop' : 'dropped';
     const lines = [
-      `${cfg.TESSERA_CLICKHOUSE_DATABASE}.${r.table}: keep ${args.keepDays} days (events from ${day(r.plan.cutoffMs)} on); ${verb} ${r.plan.drop.length} month(s) ${r.plan.drop.join(' ') || '-'}: ${r.droppedRows} events; ${r.keptRows} events kept`,
+      `${r.table}: keep ${args.keepDays} days (events from ${day(r.plan.cutoffMs)} on); ${verb} ${r.plan.drop.length} month(s) ${r.plan.drop.join(' ') || '-'}: ${r.droppedRows} events; ${r.keptRows} events kept`,
     ];
     if (r.plan.partial) lines.push(`  ${r.plan.partial} is partly older than the limit and stays until all of it is (partitions are dropped whole)`);
     if (r.plan.skipped.length > 0) lines.push(`  partitions that are not months, left alone: ${r.plan.skipped.join(' ')}`);
