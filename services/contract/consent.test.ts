@@ -127,3 +127,13 @@ describe('the touchpoint schema with consent', () => {
     expect(before.fromBuffer(now.toBuffer(withConsent), before.createResolver(now))).toMatchObject({ messageId: 'm' });
   });
 });
+
+describe('TESSERA_CONSENT_CATEGORIES in the collector\'s configuration', () => {
+  it('defaults to Segment\'s example categories, reads a mapping, and names the variable when it is wrong', async () => {
+    const { collectorConfig } = await import('../collector/config.ts');
+    const base = { TESSERA_COLLECTOR_WRITE_KEYS: 'k1' };
+    expect(collectorConfig(base).consentCategories).toEqual(DEFAULT_CONSENT_CATEGORIES);
+    expect(collectorConfig({ ...base, TESSERA_CONSENT_CATEGORIES: '{"C0004": ["advertising"]}' }).consentCategories).toEqual({ C0004: ['advertising'] });
+    expect(() => collectorConfig({ ...base, TESSERA_CONSENT_CATEGORIES: '{"C0004": "ads"}' })).toThrow(/TESSERA_CONSENT_CATEGORIES: C0004: expected a list of purposes/);
+  });
+});
