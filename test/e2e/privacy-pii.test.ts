@@ -15,6 +15,9 @@ import { keyedHash } from '../../services/privacy/keyed-hash.ts';
 import { context, device, touchpoint } from '../support/builders.ts';
 import { claimOf, identifierOf, linkedClaim, LinkPublisher } from '../support/link-records.ts';
 import { eventually, eventuallyEqual, startWriter, type RunningWriter } from '../support/published.ts';
+import type { ConsentRecord, DeadLetterRecord } from '../../services/kit/records.ts';
+import { serviceHarness, type ServiceHarness } from '../support/services.ts';
+import { readTopic } from '../support/topics.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 
 const T0 = Date.UTC(2026, 3, 1);
@@ -45,6 +48,7 @@ describe('consent and the analysts\' database on the real servers', () => {
   const user = `analyst_${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   let usersFile = '';
+  let services: ServiceHarness | undefined;
 
   // Ada consents to analytics and advertising; Bob withdraws analytics later; Cy never says anything.
   const ada1 = touchpoint({ messageId: 'p-ada-1', userId: 'u-ada', anonymousId: 'c-ada', timestamp: T0, traits: { email: 'ada@mailbox.org', name: 'Ada L' },
@@ -67,6 +71,7 @@ describe('consent and the analysts\' database on the real servers', () => {
     await eventually(() => select(analyst, 'SELECT 1 AS one').catch(() => []), (r) => r.length === 1, 'the analyst user');
   });
   afterAll(async () => {
+    await services?.stopAll();
     await w?.stop();
     await link?.disconnect();
     await analyst?.close();
@@ -126,5 +131,25 @@ describe('consent and the analysts\' database on the real servers', () => {
     expect(await select(analyst, `SELECT name FROM system.tables WHERE database = '${s.database}'`)).toEqual([]);
     // Read-only: the analyst cannot write into its own database either.
     await expect(analyst.command({ query: `INSERT INTO ${s.database}_analyst.identities (id_type) VALUES ('x')` })).rejects.toThrow(/readonly|Cannot execute query in readonly mode/i);
+  });
+
+  it('the extract stage keeps each claim\'s latest consent on the consent topic; a consent update for nobody goes to the DLQ', async () => {
+    const nobody = touchpoint({ messageId: 'p-nobody', type: 'track', event: 'Segment Consent Preference Updated', traits: { email: 'not-an-email' }, timestamp: T0 + 5000, consent: consent({}) });
+    await link.touchpoints([nobody]);
+    services = serviceHarness(s);
+    await services.start('extract');
+    const records = await readTopic<ConsentRecord>(s.kafka, s.codec, s.topics.consent, 'consent', (rs) => rs.length >= 3);
+    const got = records.map((r) => [r.key, r.value!.messageId, r.value!.advertising, r.value!.analytics, r.value!.personalisation]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    // Bob's three events are one claim (his advertising id was withheld): his grant, then his withdrawal; the third
+    // event repeats the withdrawal and publishes nothing. Cy said nothing.
+    expect(got).toEqual([
+      [claimOf(ada1), 'p-ada-1', true, true, true],
+      [claimOf(bob1), 'p-bob-1', false, true, true],
+      [claimOf(bob2), 'p-bob-2', false, false, true],
+    ]);
+    expect(claimOf(bob1)).toBe(claimOf(bob3));
+    const dlq = await readTopic<DeadLetterRecord>(s.kafka, s.codec, s.topics.dlq, 'dead-letter', (rs) => rs.some((r) => r.value!.code === 'TSR_DLQ_CONSENT_NO_SUBJECT'));
+    expect(dlq.map((d) => [d.value!.code, d.value!.service])).toEqual([['TSR_DLQ_CONSENT_NO_SUBJECT', 'extract']]);
+    expect(dlq[0]!.value!.reason).toContain('email: INVALID');
   });
 });
