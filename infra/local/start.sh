@@ -124,7 +124,10 @@ privacy_setup() (
   umask 077
   [ -s "$key" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$key"; log "generated the PII key $key"; }
   [ -s "$pw" ] || { head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$pw"; log "generated the analyst password $pw"; }
-  bash "$(dirname "$0")/analyst-user.sh" "$TESSERA_STACK_DIR/clickhouse" tessera_analyst "$(cat "$pw")" tessera_analyst >/dev/null
+  # Only for the server these scripts run (a foreign one has its own users).
+  if [ -f "$TESSERA_STACK_DIR/clickhouse/users.xml" ]; then
+    bash "$(dirname "$0")/analyst-user.sh" "$TESSERA_STACK_DIR/clickhouse" tessera_analyst "$(cat "$pw")" tessera_analyst >/dev/null
+  fi
 )
 
 components=${*:-kafka registry clickhouse}
