@@ -26,8 +26,9 @@ const EVENT_COLUMNS: Column[] = [
   ['device_id', 'String'], ['device_type', 'String'], ['device_model', 'String'], ['os_name', 'String'], ['app_name', 'String'], ['app_version', 'String'],
   ['country', 'String'], ['region', 'String'], ['city', 'String'], ['revenue', 'Float64'], ['currency', 'String'], ['session_key', 'String'],
   ['trait_keys', 'Array(String)'], ['trait_values', 'Array(String)'], ['property_keys', 'Array(String)'], ['property_values', 'Array(String)'],
-  ['consent_said', 'UInt8'], ['consent_purposes', 'Array(String)'],
   ...SOURCE,
+  // Added by migration 035 (ALTER TABLE … ADD COLUMN appends): after the source position, as the table has them.
+  ['consent_said', 'UInt8'], ['consent_purposes', 'Array(String)'],
 ];
 
 /** Columns of each table in insert order (materialized columns such as events.event_date are left out). */
