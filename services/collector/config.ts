@@ -2,20 +2,7 @@
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { parseWriteKeys, type WriteKeys } from './auth.ts';
-import { DEFAULT_CONSENT_CATEGORIES, parseConsentCategories, type ConsentCategories } from '../contract/consent.ts';
-
-/** TESSERA_CONSENT_CATEGORIES: the consent tool's category ids and the purposes each covers (docs/privacy.md). */
-export const consentCategoriesEnv = {
-  TESSERA_CONSENT_CATEGORIES: z.string().optional().transform((s, ctx): ConsentCategories => {
-    if (s === undefined) return DEFAULT_CONSENT_CATEGORIES;
-    const r = parseConsentCategories(s);
-    if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: r.problem });
-      return z.NEVER;
-    }
-    return r.categories;
-  }),
-};
+import { consentCategoriesEnv, type ConsentCategories } from '../contract/consent.ts';
 
 export const collectorEnv = {
   ...commonEnv,

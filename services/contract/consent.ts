@@ -1,4 +1,5 @@
 // Consent on a touchpoint (pure): Segment's `context.consent.categoryPreferences` read into Tessera's purposes.
+import { z } from 'zod';
 import { isObject, kindOf, own, type Json, type Problems } from './fields.ts';
 
 /** What Tessera uses data for; each purpose is granted or not, per touchpoint. */
@@ -95,3 +96,16 @@ export function parseConsentCategories(text: string): ParsedCategories {
   }
   return { ok: true, categories: out };
 }
+
+/** TESSERA_CONSENT_CATEGORIES for the collector's and the importer's configuration (the kit's zod style). */
+export const consentCategoriesEnv = {
+  TESSERA_CONSENT_CATEGORIES: z.string().optional().transform((s, ctx): ConsentCategories => {
+    if (s === undefined) return DEFAULT_CONSENT_CATEGORIES;
+    const r = parseConsentCategories(s);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: r.problem });
+      return z.NEVER;
+    }
+    return r.categories;
+  }),
+};

@@ -17,7 +17,7 @@ export const importCommand = {
   notes: [
     'Environment: TESSERA_KAFKA_BROKERS, TESSERA_REGISTRY_URL, TESSERA_TOPIC_PREFIX, TESSERA_IMPORT_BATCH_SIZE (500),',
     'TESSERA_IMPORT_MAX_INFLIGHT_BATCHES (4), TESSERA_IMPORT_PRODUCE_TIMEOUT_MS (60000), TESSERA_IMPORT_MAX_ROW_BYTES (1048576),',
-    'TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000), TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (6 / 1, for missing topics).',
+    'TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000), TESSERA_CONSENT_CATEGORIES (as the collector), TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (6 / 1, for missing topics).',
     'Exit code: 0 when the file was read to the end (rejected rows included), 2 bad invocation or mapping, 1 infrastructure.',
   ],
 } as const satisfies CommandSpec;
