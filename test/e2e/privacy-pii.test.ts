@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consent } from '../../services/contract/consent.ts';
 import { createClickHouse, select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
 import { readSchema } from '../../services/kit/avro.ts';
+import { analystErasureStatements } from '../../services/privacy/analyst-erasure.ts';
 import { setupAnalystFeed } from '../../services/privacy/analyst-feed.ts';
 import { keyedHash } from '../../services/privacy/keyed-hash.ts';
 import { context, device, touchpoint } from '../support/builders.ts';
@@ -120,6 +121,17 @@ describe('consent and the analysts\' database on the real servers', () => {
     ]);
     for (const raw of ['u-ada', 'ada@mailbox.org', 'c-ada', 'd-ada', 'ad-ada', '198.51.100.7', 'Ada L', 'u-bob', 'cy@mailbox.org']) expect(everything).not.toContain(raw);
     expect(await select(analyst, `SELECT id_type, profile_id FROM ${an}.identities FINAL WHERE id_hash = '${h('email', 'ada@mailbox.org')}'`)).toEqual([{ id_type: 'email', profile_id: 'p-ada' }]);
+  });
+
+  it('an erasure removes an identifier\'s every row from the analysts\' database', async () => {
+    const an = `${s.database}_analyst`;
+    for (const statement of analystErasureStatements(s.database, key, 'email', 'ada@mailbox.org')) await s.ch.command({ query: statement });
+    const h = keyedHash(key, 'email', 'ada@mailbox.org');
+    const left = () => select<{ n: string }>(s.ch, `SELECT toString((SELECT count() FROM ${an}.events WHERE has(identifiers, 'email:${h}'))
+      + (SELECT count() FROM ${an}.identities WHERE id_hash = '${h}')) AS n`);
+    expect(await eventuallyEqual(left, [{ n: '0' }], 'ada gone from the analysts\' database')).toEqual([{ n: '0' }]);
+    // Others stay.
+    expect(await select(s.ch, `SELECT message_id FROM ${an}.events ORDER BY message_id`)).toEqual([{ message_id: 'p-bob-1' }, { message_id: 'p-cy-1' }]);
   });
 
   it('the analyst cannot read the raw database, not even through a view', async () => {
