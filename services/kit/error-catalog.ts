@@ -42,6 +42,7 @@ const CATALOG = {
   TSR_ERR_REGISTRY_REJECTED: { retriable: false, meaning: 'the schema registry refused a schema (incompatible change)' },
   TSR_ERR_MIGRATION_CHANGED: { retriable: false, meaning: 'an applied ClickHouse migration file was changed; add a new migration instead' },
   TSR_ERR_MIGRATION_FAILED: { retriable: false, meaning: 'a ClickHouse migration statement failed' },
+  TSR_ERR_PII_KEY_CHANGED: { retriable: false, meaning: 'the configured PII key is not the key the analysts\' database is fed with; configure that key again, or change keys as docs/privacy.md says' },
   TSR_ERR_CHANGELOG_CORRUPT: { retriable: false, meaning: 'a changelog record does not decode; the graph owner will not start from a state it cannot trust' },
   TSR_ERR_TXN_TIMEOUT: { retriable: true, meaning: 'a Kafka transaction commit did not return in time; the producer is replaced and the session starts over' },
   TSR_ERR_POISON_RECORD: { retriable: false, meaning: 'processing one record threw after the stage state may have changed: the state is rebuilt and the record goes to the DLQ on the replay' },

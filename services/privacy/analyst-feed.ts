@@ -1,8 +1,9 @@
 // The analysts' database's feed: materialized views in the raw database that copy each inserted row with its
 // identifiers replaced by keyed hashes, computed in SQL exactly as keyed-hash.ts computes them.
 import { createHash } from 'node:crypto';
-import type { ClickHouseClient } from '../kit/clickhouse.ts';
-import { ident } from '../kit/sql.ts';
+import { select, type ClickHouseClient } from '../kit/clickhouse.ts';
+import { TesseraError } from '../kit/errors.ts';
+import { ident, str } from '../kit/sql.ts';
 
 const BLOCK = 64; // SHA-256's block size: HMAC pads the key to it
 
@@ -58,6 +59,17 @@ FROM ${db}.claims`],
  * stay out of system.query_log, which 18.16 lets every user read. Rows inserted before the feed existed are not copied.
  */
 export async function setupAnalystFeed(ch: ClickHouseClient, database: string, key: Buffer, o: { keepOutOfQueryLog: boolean } = { keepOutOfQueryLog: true }): Promise<string[]> {
+  const db = ident(database);
+  // The views keep the key they were created with: a different key now would hash new rows under another key than
+  // the old ones, and look-ups with the new key would miss them. Said, not done silently.
+  await ch.command({ query: `CREATE TABLE IF NOT EXISTS ${db}.analyst_feed_key (fingerprint String, created_at DateTime DEFAULT now()) ENGINE = TinyLog` });
+  const fingerprint = keyFingerprint(key);
+  const known = (await select<{ fingerprint: string }>(ch, `SELECT fingerprint FROM ${db}.analyst_feed_key`)).map((r) => r.fingerprint);
+  if (known.length > 0 && !known.includes(fingerprint)) {
+    throw new TesseraError('TSR_ERR_PII_KEY_CHANGED', `the analysts' database of ${database} is fed with the key ${known[0]}, not with the configured key ${fingerprint}: `
+      + `configure that key again, or change keys on purpose (docs/privacy.md: drop ${database}.analyst_events_mv, analyst_identities_mv, analyst_claims_mv and analyst_feed_key, then migrate)`);
+  }
+  if (known.length === 0) await ch.command({ query: `INSERT INTO ${db}.analyst_feed_key (fingerprint) VALUES (${str(fingerprint)})` });
   const created: string[] = [];
   for (const [name, statement] of analystFeedViews(key, database)) {
     await ch.command({ query: statement, ...(o.keepOutOfQueryLog ? { clickhouse_settings: { log_queries: 0 } } : {}) });

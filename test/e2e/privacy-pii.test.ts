@@ -134,6 +134,11 @@ describe('consent and the analysts\' database on the real servers', () => {
     expect(await select(s.ch, `SELECT message_id FROM ${an}.events ORDER BY message_id`)).toEqual([{ message_id: 'p-bob-1' }, { message_id: 'p-cy-1' }]);
   });
 
+  it('the feed keeps its key: the same key again changes nothing, another key is refused with a coded error', async () => {
+    await expect(setupAnalystFeed(s.ch, s.database, key)).resolves.toEqual(['analyst_events_mv', 'analyst_identities_mv', 'analyst_claims_mv']);
+    await expect(setupAnalystFeed(s.ch, s.database, randomBytes(32))).rejects.toMatchObject({ code: 'TSR_ERR_PII_KEY_CHANGED' });
+  });
+
   it('the analyst cannot read the raw database, not even through a view', async () => {
     for (const sql of [`SELECT * FROM ${s.database}.events`, `SELECT id_value FROM ${s.database}.identities`, `SELECT * FROM ${s.database}.events_current`,
       `SELECT * FROM ${s.database}.profile_consent`, `SHOW CREATE TABLE ${s.database}.analyst_events_mv`]) {
