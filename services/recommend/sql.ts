@@ -41,6 +41,13 @@ const num = (n: number): string => {
 };
 
 /**
+ * Consent (docs/privacy.md): an event feeds recommendations when its consent allows personalisation or it said nothing
+ * about consent; a profile whose current consent refuses personalisation gets none (its list is withdrawn at the next
+ * run: a tombstone).
+ */
+const personalisationAllowed = "(consent_said = 0 OR has(consent_purposes, 'personalisation'))";
+
+/**
  * Implicit feedback from events_current: one row per (event, item) with its weight, attributed to the profile the event
  * belongs to now (so merges regroup history at the next run). Columns: profile_id, item, w, event_ms.
  */
@@ -60,13 +67,6 @@ WHERE type = 'track' AND event IN ${strList(all)} AND current_profile_id != '' A
 }
 
 /** The active profiles: who gets recommendations (merged-away profiles never do). */
-/**
- * Consent (docs/privacy.md): an event feeds recommendations when its consent allows personalisation or it said nothing
- * about consent; a profile whose current consent refuses personalisation gets none (its list is withdrawn at the next
- * run: a tombstone).
- */
-const personalisationAllowed = "(consent_said = 0 OR has(consent_purposes, 'personalisation'))";
-
 export const activeProfiles = (database: string): string => `SELECT profile_id FROM ${ident(database)}.profiles FINAL WHERE state = 'active'
   AND profile_id NOT IN (SELECT profile_id FROM ${ident(database)}.profile_consent WHERE personalisation = 0)`;
 
