@@ -73,6 +73,24 @@ describe('tessera retention', () => {
   });
 });
 
+describe('tessera retention --every (a schedule)', () => {
+  it('applies at once, keeps running, and stops on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(tessera, ['retention', '--keep-days', '3650', '--every', '24'], { env: { ...process.env, ...s.env, TESSERA_LOG_LEVEL: 'warn' } });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => { if (out.includes('events kept')) { clearInterval(check); resolve(); } }, 100);
+      child.on('exit', () => { clearInterval(check); reject(new Error(`exited before its first run: ${out}`)); });
+    });
+    expect(out).toContain('dropped 0 month(s)');
+    expect(child.exitCode).toBeNull(); // still running: the next run is a day away
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
+
 describe('retention and a replay', () => {
   it('a dropped month is not written again when the writer reads the touchpoints from the start', async () => {
     const { LinkPublisher } = await import('../support/link-records.ts');
