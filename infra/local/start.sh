@@ -118,9 +118,9 @@ start_clickhouse() {
 }
 
 # Privacy (docs/privacy.md): the keyed-hash secret and the analysts' ClickHouse user, generated once into $TESSERA_HOME
-# (never into the checkout). Services read the key from there unless TESSERA_PII_KEY(_FILE) says otherwise.
+# (never into the checkout). Services read the key from there unless TESSERA_PRIVACY_HASH_KEY(_FILE) says otherwise.
 privacy_setup() (
-  local key="$TESSERA_HOME/pii.key" pw="$TESSERA_HOME/analyst.password"
+  local key="$TESSERA_HOME/privacy-hash.key" pw="$TESSERA_HOME/analyst.password"
   umask 077
   [ -s "$key" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$key"; log "generated the PII key $key"; }
   [ -s "$pw" ] || { head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$pw"; log "generated the analyst password $pw"; }

@@ -43,14 +43,14 @@ describe('the PII key\'s configuration', () => {
     expect(r.ok ? '' : r.problem).toContain(problem);
   });
 
-  it('reads TESSERA_PII_KEY, else the key file, and names the variable when neither works', () => {
-    expect(loadPiiKey({ TESSERA_PII_KEY: ` ${'ab'.repeat(32)}\n` })).toEqual({ ok: true, key: Buffer.alloc(32, 0xab) });
+  it('reads TESSERA_PRIVACY_HASH_KEY, else the key file, and names the variable when neither works', () => {
+    expect(loadPiiKey({ TESSERA_PRIVACY_HASH_KEY: ` ${'ab'.repeat(32)}\n` })).toEqual({ ok: true, key: Buffer.alloc(32, 0xab) });
     const dir = mkdtempSync(join(tmpdir(), 'tessera-key-'));
-    writeFileSync(join(dir, 'pii.key'), `${'cd'.repeat(32)}\n`);
+    writeFileSync(join(dir, 'privacy-hash.key'), `${'cd'.repeat(32)}\n`);
     expect(loadPiiKey({}, { TESSERA_HOME: dir })).toEqual({ ok: true, key: Buffer.alloc(32, 0xcd) });
-    const missing = loadPiiKey({ TESSERA_PII_KEY_FILE: join(dir, 'nope') });
-    expect(missing.ok ? '' : missing.problem).toMatch(/^TESSERA_PII_KEY_FILE: cannot read .*nope \(ENOENT\)/);
-    const short = loadPiiKey({ TESSERA_PII_KEY: 'abcd' });
-    expect(short.ok ? '' : short.problem).toMatch(/^TESSERA_PII_KEY: must be at least 32 bytes/);
+    const missing = loadPiiKey({ TESSERA_PRIVACY_HASH_KEY_FILE: join(dir, 'nope') });
+    expect(missing.ok ? '' : missing.problem).toMatch(/^TESSERA_PRIVACY_HASH_KEY_FILE: cannot read .*nope \(ENOENT\)/);
+    const short = loadPiiKey({ TESSERA_PRIVACY_HASH_KEY: 'abcd' });
+    expect(short.ok ? '' : short.problem).toMatch(/^TESSERA_PRIVACY_HASH_KEY: must be at least 32 bytes/);
   });
 });

@@ -7,7 +7,7 @@ import { MAX_RETENTION_DAYS } from './retention.ts';
 
 /** Where the local stack generates the key once (infra/local/start.sh); never inside the checkout. */
 export const defaultKeyFile = (env: NodeJS.ProcessEnv = process.env): string =>
-  `${env.TESSERA_HOME || `${homedir()}/.cache/tessera`}/pii.key`;
+  `${env.TESSERA_HOME || `${homedir()}/.cache/tessera`}/privacy-hash.key`;
 
 /** A key as hex text: at least MIN_KEY_BYTES bytes (64 hex digits), surrounding whitespace ignored. */
 export function parseKeyText(text: string): { ok: true; key: Buffer } | { ok: false; problem: string } {
@@ -18,12 +18,12 @@ export function parseKeyText(text: string): { ok: true; key: Buffer } | { ok: fa
 }
 
 /**
- * The secret of the keyed hashes analysts see: TESSERA_PII_KEY (hex) or, without it, the file TESSERA_PII_KEY_FILE
- * (default $TESSERA_HOME/pii.key). One key for every service and command, so a hash means the same everywhere.
+ * The secret of the keyed hashes analysts see: TESSERA_PRIVACY_HASH_KEY (hex) or, without it, the file TESSERA_PRIVACY_HASH_KEY_FILE
+ * (default $TESSERA_HOME/privacy-hash.key). One key for every service and command, so a hash means the same everywhere.
  */
 export const piiKeyEnv = {
-  TESSERA_PII_KEY: z.string().optional(),
-  TESSERA_PII_KEY_FILE: z.string().optional(),
+  TESSERA_PRIVACY_HASH_KEY: z.string().optional(),
+  TESSERA_PRIVACY_HASH_KEY_FILE: z.string().optional(),
 };
 
 export const retentionEnv = {
@@ -31,19 +31,19 @@ export const retentionEnv = {
 };
 
 /** Reads the key the environment names; a problem is one line naming the variable, for ConfigError. */
-export function loadPiiKey(cfg: { TESSERA_PII_KEY?: string | undefined; TESSERA_PII_KEY_FILE?: string | undefined }, env: NodeJS.ProcessEnv = process.env):
+export function loadPiiKey(cfg: { TESSERA_PRIVACY_HASH_KEY?: string | undefined; TESSERA_PRIVACY_HASH_KEY_FILE?: string | undefined }, env: NodeJS.ProcessEnv = process.env):
   { ok: true; key: Buffer } | { ok: false; problem: string } {
-  if (cfg.TESSERA_PII_KEY !== undefined) {
-    const k = parseKeyText(cfg.TESSERA_PII_KEY);
-    return k.ok ? k : { ok: false, problem: `TESSERA_PII_KEY: ${k.problem}` };
+  if (cfg.TESSERA_PRIVACY_HASH_KEY !== undefined) {
+    const k = parseKeyText(cfg.TESSERA_PRIVACY_HASH_KEY);
+    return k.ok ? k : { ok: false, problem: `TESSERA_PRIVACY_HASH_KEY: ${k.problem}` };
   }
-  const file = cfg.TESSERA_PII_KEY_FILE ?? defaultKeyFile(env);
+  const file = cfg.TESSERA_PRIVACY_HASH_KEY_FILE ?? defaultKeyFile(env);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, problem: `TESSERA_PII_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set TESSERA_PII_KEY or create the file with \`openssl rand -hex 32\`` };
+    return { ok: false, problem: `TESSERA_PRIVACY_HASH_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set TESSERA_PRIVACY_HASH_KEY or create the file with \`openssl rand -hex 32\`` };
   }
   const k = parseKeyText(text);
-  return k.ok ? k : { ok: false, problem: `TESSERA_PII_KEY_FILE (${file}): ${k.problem}` };
+  return k.ok ? k : { ok: false, problem: `TESSERA_PRIVACY_HASH_KEY_FILE (${file}): ${k.problem}` };
 }

@@ -71,7 +71,7 @@ export const migrateCommand = {
   options: {},
   notes: [
     'Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE (tessera);',
-    'TESSERA_PII_KEY or TESSERA_PII_KEY_FILE ($TESSERA_HOME/pii.key): the key that feeds <database>_analyst with keyed hashes.',
+    'TESSERA_PRIVACY_HASH_KEY or TESSERA_PRIVACY_HASH_KEY_FILE ($TESSERA_HOME/privacy-hash.key): the key that feeds <database>_analyst with keyed hashes.',
   ],
 } as const satisfies CommandSpec;
 
