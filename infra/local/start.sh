@@ -117,12 +117,25 @@ start_clickhouse() {
   spawn clickhouse clickhouse-server --config-file="$data/config.xml"
 }
 
+# Privacy (docs/privacy.md): the keyed-hash secret and the analysts' ClickHouse user, generated once into $TESSERA_HOME
+# (never into the checkout). Services read the key from there unless TESSERA_PRIVACY_HASH_KEY(_FILE) says otherwise.
+privacy_setup() (
+  local key="$TESSERA_HOME/privacy-hash.key" pw="$TESSERA_HOME/analyst.password"
+  umask 077
+  [ -s "$key" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$key"; log "generated the PII key $key"; }
+  [ -s "$pw" ] || { head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$pw"; log "generated the analyst password $pw"; }
+  # Only for the server these scripts run (a foreign one has its own users).
+  if [ -f "$TESSERA_STACK_DIR/clickhouse/users.xml" ]; then
+    bash "$(dirname "$0")/analyst-user.sh" "$TESSERA_STACK_DIR/clickhouse" tessera_analyst "$(cat "$pw")" tessera_analyst >/dev/null
+  fi
+)
+
 components=${*:-kafka registry clickhouse}
 for c in $components; do
   case "$c" in
     kafka) if [ -z "${TESSERA_KAFKA_BROKERS:-}" ]; then start_kafka; wait_for kafka 90 kafka_ready; log "kafka ready"; fi ;;
     registry) if [ -z "${TESSERA_REGISTRY_URL:-}" ]; then start_registry; fi ;;
-    clickhouse) if [ -z "${TESSERA_CLICKHOUSE_URL:-}" ]; then start_clickhouse; fi ;;
+    clickhouse) if [ -z "${TESSERA_CLICKHOUSE_URL:-}" ]; then start_clickhouse; privacy_setup; fi ;;
     *) die "unknown component $c" ;;
   esac
 done

@@ -68,7 +68,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   let encoder: Encoder | null = null;
   const handler = createHandler({
     writeKeys: config.writeKeys, defaultSource: config.defaultSource, corsOrigins: config.corsOrigins,
-    maxFutureMs: config.maxFutureMs, retryAfterSeconds: config.retryAfterSeconds, clock, sink,
+    maxFutureMs: config.maxFutureMs, consentCategories: config.consentCategories, retryAfterSeconds: config.retryAfterSeconds, clock, sink,
     encoder: () => encoder, ops, metrics, log,
   });
   const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, handler);

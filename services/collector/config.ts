@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { parseWriteKeys, type WriteKeys } from './auth.ts';
+import { consentCategoriesEnv, type ConsentCategories } from '../contract/consent.ts';
 
 export const collectorEnv = {
   ...commonEnv,
@@ -25,6 +26,7 @@ export const collectorEnv = {
   TESSERA_COLLECTOR_MAX_INFLIGHT_REQUESTS: intFromEnv(1_000, 1),
   TESSERA_COLLECTOR_MAX_INFLIGHT_BYTES: intFromEnv(64 * 1024 * 1024, 1024),
   TESSERA_COLLECTOR_RETRY_AFTER_S: intFromEnv(5, 1),
+  ...consentCategoriesEnv,
   ...topicLayoutEnv,
 };
 
@@ -40,6 +42,7 @@ export interface CollectorConfig {
   defaultSource: string;
   corsOrigins: string[];
   maxFutureMs: number;
+  consentCategories: ConsentCategories;
   produceTimeoutMs: number;
   maxInflightRequests: number;
   maxInflightBytes: number;
@@ -62,6 +65,7 @@ export function collectorConfig(env: NodeJS.ProcessEnv = process.env): Collector
     defaultSource: c.TESSERA_COLLECTOR_DEFAULT_SOURCE,
     corsOrigins: c.TESSERA_COLLECTOR_CORS_ORIGINS,
     maxFutureMs: c.TESSERA_COLLECTOR_MAX_FUTURE_MS,
+    consentCategories: c.TESSERA_CONSENT_CATEGORIES,
     produceTimeoutMs: c.TESSERA_COLLECTOR_PRODUCE_TIMEOUT_MS,
     maxInflightRequests: c.TESSERA_COLLECTOR_MAX_INFLIGHT_REQUESTS,
     maxInflightBytes: c.TESSERA_COLLECTOR_MAX_INFLIGHT_BYTES,

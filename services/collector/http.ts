@@ -9,12 +9,15 @@ import { parseBody } from './json-body.ts';
 import type { CollectorMetrics } from './metrics.ts';
 import { bodyLimit, bodyTooLarge, planRequest, ROUTES, successBody, type ErrorAnswer, type RefusedCall } from './request.ts';
 import type { KafkaSink, OutboundMessage } from './sink.ts';
+import type { ConsentCategories } from '../contract/consent.ts';
 
 export interface HandlerContext {
   writeKeys: WriteKeys;
   defaultSource: string;
   corsOrigins: string[];
   maxFutureMs: number;
+  /** The consent tool's categories (TESSERA_CONSENT_CATEGORIES); Segment's example categories when absent. */
+  consentCategories?: ConsentCategories;
   retryAfterSeconds: number;
   clock: () => number;
   sink: KafkaSink;
@@ -117,7 +120,7 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   const receivedAt = ctx.clock();
   const plan = planRequest(route, parsed, body.bytes, {
     receivedAt, channel: auth.channel, defaultSource: ctx.defaultSource, maxFutureMs: ctx.maxFutureMs,
-    ip: peerIp(req), scope: auth.writeKey,
+    ip: peerIp(req), scope: auth.writeKey, ...(ctx.consentCategories ? { consentCategories: ctx.consentCategories } : {}),
   });
   for (const r of plan.refused) ctx.metrics.events.inc({ outcome: 'rejected', reason: r.code });
   const encoder = ctx.encoder();

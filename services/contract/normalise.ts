@@ -3,6 +3,7 @@ import type { Context, ExternalId, Scalar, Scalars, Touchpoint, TouchpointType }
 import { TOUCHPOINT_TYPES } from './touchpoint.ts';
 import { isObject, kindOf, own, Problems, type Json } from './fields.ts';
 import { jsonShapeProblem } from './json-shape.ts';
+import { CONSENT_UPDATED_EVENT, DEFAULT_CONSENT_CATEGORIES, readConsent, type ConsentCategories } from './consent.ts';
 import { callName, hasLoneSurrogate, identifierProblem, identifierTypeProblem, LIMITS, messageIdProblem, missingFields, timestampProblem } from './limits.ts';
 import { derivedMessageId } from './message-id.ts';
 import { scalars } from './scalars.ts';
@@ -34,6 +35,8 @@ export interface NormaliseOptions {
   acceptOtherIdentifiers?: boolean;
   /** Namespaces derived messageIds (e.g. the write key), so two sources sending identical content do not collide. */
   scope?: string;
+  /** The consent tool's categories and the purposes each covers (default: Segment's example categories). */
+  consentCategories?: ConsentCategories;
 }
 
 export type Normalised =
@@ -84,6 +87,11 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
   const traits = scalars(raw, 'traits', p);
   const properties = scalars(raw, 'properties', p);
   const externalIds = readExternalIds(raw, rawContext, p);
+  const consent = readConsent(rawContext, opts.consentCategories ?? DEFAULT_CONSENT_CATEGORIES, p);
+  // The explicit consent update exists to carry the new preferences: without them it would change nothing, silently.
+  if (t === 'track' && own(raw, 'event') === CONSENT_UPDATED_EVENT && consent === null && !p.has('context.consent') && !p.list.some((x) => x.startsWith('context.consent.'))) {
+    p.add('context.consent.categoryPreferences', `missing: a "${CONSENT_UPDATED_EVENT}" call carries the new preferences there`);
+  }
 
   if (userId === null && anonymousId === null && !p.has('userId') && !p.has('anonymousId')) {
     if (!opts.acceptOtherIdentifiers) p.add('userId', 'missing: every call needs a userId or an anonymousId');
@@ -128,6 +136,8 @@ export function normaliseCall(raw: unknown, type: TouchpointType | null, opts: N
       traits,
       properties,
       externalIds,
+      // Only when the call carried consent, so a touchpoint without it reads as before.
+      ...(consent ? { consent } : {}),
     },
   };
 }

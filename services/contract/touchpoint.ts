@@ -1,4 +1,5 @@
 // The touchpoint as it travels on Kafka (schemas/avro/touchpoint.avsc), in TypeScript.
+import type { Consent } from './consent.ts';
 
 export type TouchpointType = 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group';
 export const TOUCHPOINT_TYPES: readonly TouchpointType[] = ['identify', 'track', 'page', 'screen', 'alias', 'group'];
@@ -48,4 +49,6 @@ export interface Touchpoint {
   traits: Scalars;
   properties: Scalars;
   externalIds: ExternalId[];
+  /** The consent the call carried; null or absent: it said nothing about consent (a touchpoint of the first schema). */
+  consent?: Consent | null;
 }

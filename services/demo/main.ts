@@ -8,6 +8,8 @@ import { createClickHouse } from '../kit/clickhouse.ts';
 import { createKafka, ensureTopics, topicSpecs } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { migrate } from '../kit/migrate.ts';
+import { keyFingerprint, setupAnalystFeed } from '../privacy/analyst-feed.ts';
+import { loadPiiKey, piiKeyEnv } from '../privacy/pii-config.ts';
 import { serversDown } from '../kit/probe.ts';
 import { AvroCodec } from '../kit/registry.ts';
 import { topicNames } from '../kit/topics.ts';
@@ -50,8 +52,15 @@ if (old.length) await admin.deleteTopics({ topics: old });
 const groups = ['extract', 'link', 'warehouse-writer'].map((g) => `${cfg.TESSERA_TOPIC_PREFIX}${g}`);
 await admin.deleteGroups(groups).catch(() => undefined);
 await ch.command({ query: `DROP DATABASE IF EXISTS ${cfg.TESSERA_CLICKHOUSE_DATABASE}` });
+await ch.command({ query: `DROP DATABASE IF EXISTS ${cfg.TESSERA_CLICKHOUSE_DATABASE}_analyst` });
 const report = await migrate(ch, cfg.TESSERA_CLICKHOUSE_DATABASE);
 console.log(`migrations applied: ${report.applied.join(', ')}`);
+// The analysts' database (docs/privacy.md) is fed with keyed hashes under the key the local stack generated.
+const piiKey = loadPiiKey(parseEnv(piiKeyEnv));
+if (piiKey.ok) {
+  await setupAnalystFeed(ch, cfg.TESSERA_CLICKHOUSE_DATABASE, piiKey.key);
+  console.log(`analysts' database ${cfg.TESSERA_CLICKHOUSE_DATABASE}_analyst fed with keyed hashes (key ${keyFingerprint(piiKey.key)})`);
+} else console.log(`analysts' database not fed: ${piiKey.problem}`);
 const created = await ensureTopics(admin, topicSpecs(topics, { partitions: 6, replicationFactor: 1 }));
 console.log(`topics created: ${created.join(', ')}`);
 

@@ -31,6 +31,24 @@ export class ClaimCache {
     return p === undefined ? 'new' : 'earlier';
   }
 
+  // The consent last published per claim, with its event: bounded like the claims.
+  private readonly consent = new Map<string, Published & { value: string }>();
+
+  /**
+   * Whether a claim's consent seen at (eventTime, messageId) is to be published: the first seen, or a later event
+   * that says something else. An earlier event never overrides a later one (the topic keeps the latest by event time
+   * as far as this instance saw; ClickHouse's profile_consent orders by event time whatever the arrival order).
+   */
+  offerConsent(key: string, eventTime: number, messageId: string, value: string): boolean {
+    const p = this.consent.get(key);
+    if (p !== undefined && (before(eventTime, messageId, p) || p.value === value)) return false;
+    this.consent.delete(key);
+    if (this.capacity === 0) return true;
+    this.consent.set(key, { eventTime, messageId, value });
+    if (this.consent.size > this.capacity) this.consent.delete(this.consent.keys().next().value as string);
+    return true;
+  }
+
   get size(): number {
     return this.published.size;
   }

@@ -77,3 +77,33 @@ describe('extract processor', () => {
     expect(step.changelog[0]!.value!.blocked ?? []).toEqual(claim.blocked);
   });
 });
+
+describe('extract processor: consent', () => {
+  const p = extractProcessor({ identity: defaultIdentityConfig, claimsTopic: 'p.claims', consentTopic: 'p.consent' });
+  const c = (advertising: boolean, analytics: boolean): NonNullable<Touchpoint['consent']> => ({ advertising, analytics, personalisation: true, categories: {} });
+  const consentOut = (out: ReturnType<typeof p.process>) => out.outputs.filter((x) => x.topic === 'p.consent').map((x) => {
+    const v = x.value as { messageId: string; advertising: boolean; analytics: boolean };
+    return `${v.messageId}:${+v.advertising}${+v.analytics}`;
+  });
+
+  it.each([
+    ['a claim\'s first consent is published', [touchpoint({ messageId: 'a', timestamp: T0, userId: 'u1', consent: c(true, true) })], ['a:11']],
+    ['the same consent again publishes nothing', [touchpoint({ messageId: 'a', timestamp: T0, userId: 'u1', consent: c(true, true) }), touchpoint({ messageId: 'b', timestamp: T0 + 1, userId: 'u1', consent: c(true, true) })], ['a:11']],
+    ['a later withdrawal is published', [touchpoint({ messageId: 'a', timestamp: T0, userId: 'u1', consent: c(true, true) }), touchpoint({ messageId: 'b', timestamp: T0 + 1, userId: 'u1', consent: c(false, true) })], ['a:11', 'b:01']],
+    ['an earlier event never overrides a later consent', [touchpoint({ messageId: 'b', timestamp: T0 + 1, userId: 'u1', consent: c(false, true) }), touchpoint({ messageId: 'a', timestamp: T0, userId: 'u1', consent: c(true, true) })], ['b:01']],
+    ['an event that says nothing publishes no consent', [touchpoint({ messageId: 'a', timestamp: T0, userId: 'u1' })], []],
+  ] as [string, Touchpoint[], string[]][])('%s', (_name, input, expected) => {
+    const out = p.process(new ClaimCache(100), at(input));
+    expect(consentOut(out)).toEqual(expected);
+    expect(out.outputs.filter((x) => x.topic === 'p.consent').every((x) => x.key === claimKey([{ type: 'user_id', value: 'u1' }]))).toBe(true);
+  });
+
+  it('a consent update naming no identifier that can be linked goes to the DLQ with the reason; the stream goes on', () => {
+    const update = touchpoint({ messageId: 'u', type: 'track', event: 'Segment Consent Preference Updated', traits: { email: 'not-an-email' }, consent: c(false, false) });
+    const next = touchpoint({ messageId: 'n', timestamp: T0, userId: 'u2', consent: c(true, true) });
+    const out = p.process(new ClaimCache(100), at([update, next]));
+    expect(out.deadLetters.map((d) => [d.code, d.reason])).toEqual([['TSR_DLQ_CONSENT_NO_SUBJECT', expect.stringContaining('email: INVALID')]]);
+    expect(consentOut(out)).toEqual(['n:11']);
+    expect(out.tally).toMatchObject({ consentNoSubject: 1, consentPublished: 1 });
+  });
+});

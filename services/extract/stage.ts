@@ -2,7 +2,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { createMissingTopics } from '../kit/kafka.ts';
-import { SCHEMAS } from '../kit/records.ts';
+import { CONSENT_SCHEMA, SCHEMAS } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import { atLeastOnce } from '../kit/stage/at-least-once.ts';
 import { StageEncoder, type KafkaOut } from '../kit/stage/encoder.ts';
@@ -21,9 +21,9 @@ export type ExtractStage = StageDefinition<ClaimCache, Touchpoint, KafkaOut>;
  * `processor` is for tests that put a fault seam around the real processor.
  */
 export function extractStage(config: ExtractConfig, kafka: Kafka, codec: AvroCodec,
-  processor: Processor<ClaimCache, Touchpoint, KafkaOut> = extractProcessor({ identity: config.identity, claimsTopic: topicNames(config.TESSERA_TOPIC_PREFIX).claims })): ExtractStage {
+  processor: Processor<ClaimCache, Touchpoint, KafkaOut> = extractProcessor({ identity: config.identity, claimsTopic: topicNames(config.TESSERA_TOPIC_PREFIX).claims, consentTopic: topicNames(config.TESSERA_TOPIC_PREFIX).consent })): ExtractStage {
   const topics = topicNames(config.TESSERA_TOPIC_PREFIX);
-  const encoder = new StageEncoder(codec, { [topics.claims]: SCHEMAS.claim }, topics.dlq);
+  const encoder = new StageEncoder(codec, { [topics.claims]: SCHEMAS.claim, [topics.consent]: CONSENT_SCHEMA }, topics.dlq);
   return {
     name: 'extract',
     input: { topics: [topics.touchpoints], schema: SCHEMAS.touchpoint },

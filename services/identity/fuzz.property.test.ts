@@ -37,7 +37,9 @@ const tp: fc.Arbitrary<Touchpoint> = fc.record({
   country: fc.option(fc.oneof(text, fc.constantFrom('United Kingdom', 'gbr', 'GB', 'France', 'Atlantis'))),
   externalIds: fc.array(fc.record({ type: fc.oneof(fc.constantFrom(...protoKeys, 'crm_id', 'CRM_ID', ''), text), id: text }), { maxLength: 4 }),
   time: fc.integer({ min: 0, max: 20 }),
+  adConsent: fc.option(fc.boolean()),
 }).map((r) => touchpoint({
+  consent: r.adConsent === null ? null : { advertising: r.adConsent, analytics: true, personalisation: true, categories: {} },
   type: r.type, userId: r.userId, anonymousId: r.anonymousId, previousId: r.previousId, timestamp: r.time,
   traits: { ...(r.email !== null ? { email: r.email } : {}), ...(r.phone !== null ? { phone: r.phone } : {}) },
   context: context({
@@ -74,13 +76,19 @@ describe.each([['default rules', defaultIdentityConfig], ['small limits and hub 
       const all = raws(t, config);
       expect(x.dropped.length).toBeLessThanOrEqual(all.length);
       for (const d of x.dropped) {
-        expect(['BLOCKED', 'INVALID', 'TOO_LONG']).toContain(d.code);
+        expect(['BLOCKED', 'INVALID', 'TOO_LONG', 'NO_CONSENT']).toContain(d.code);
         expect(d.reason.length).toBeGreaterThan(0);
       }
       for (const [rawType, raw] of all) {
         const type = normaliseType(rawType);
         if (!type.ok) {
           expect(x.dropped.some((d) => d.code === 'INVALID' && d.reason === type.reason)).toBe(true);
+          continue;
+        }
+        if (config.consentGated.has(type.value) && t.consent?.[config.consentGated.get(type.value)!] !== true) {
+          // Withheld for want of consent: dropped before normalisation, its value not carried.
+          expect(x.dropped).toContainEqual(expect.objectContaining({ type: type.value, code: 'NO_CONSENT', raw: '' }));
+          expect(x.identifiers.some((i) => i.type === type.value)).toBe(false);
           continue;
         }
         const n = normaliseIdentifier(type.value, raw, config, hint);

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { context, device, touchpoint } from '../../test/support/builders.ts';
 import { IdentityGraph } from './graph.ts';
 import { extractIdentifiers } from './identifiers.ts';
-import { defaultIdentityConfig } from './rules.ts';
+import { defaultIdentityConfig, parseIdentityConfig } from './rules.ts';
+import type { Consent } from '../contract/consent.ts';
+
+const consent = (c: Partial<Consent>): Consent => ({ advertising: false, analytics: false, personalisation: false, categories: {}, ...c });
 
 const config = defaultIdentityConfig;
 const types = (tp: Parameters<typeof extractIdentifiers>[0]): string[] =>
@@ -14,7 +17,9 @@ describe('extractIdentifiers', () => {
     ['traits email and phone', touchpoint({ traits: { email: 'A@Shop.com', phone: '+1 415 555 2671' } }), ['email:a@shop.com', 'phone:+14155552671']],
     ['context.traits email', touchpoint({ context: context({ traits: { email: 'b@shop.com' } }) }), ['email:b@shop.com']],
     ['both emails, deduplicated', touchpoint({ traits: { email: 'b@shop.com' }, context: context({ traits: { email: 'B@SHOP.com' } }) }), ['email:b@shop.com']],
-    ['device and advertising ids', touchpoint({ context: context({ device: device({ id: 'd1', advertisingId: 'ad-1' }) }) }), ['device_id:d1', 'advertising_id:ad-1']],
+    ['device and advertising ids (advertising consent)', touchpoint({ context: context({ device: device({ id: 'd1', advertisingId: 'ad-1' }) }), consent: consent({ advertising: true }) }), ['device_id:d1', 'advertising_id:ad-1']],
+    ['no advertising id without advertising consent', touchpoint({ context: context({ device: device({ id: 'd1', advertisingId: 'ad-1' }) }), consent: consent({ analytics: true, personalisation: true }) }), ['device_id:d1']],
+    ['no advertising id when the touchpoint says nothing about consent', touchpoint({ context: context({ device: device({ id: 'd1', advertisingId: 'ad-1' }) }) }), ['device_id:d1']],
     ['externalIds of any type', touchpoint({ externalIds: [{ type: 'CRM_ID', id: ' C-9 ', collection: 'users' }] }), ['crm_id:C-9']],
     ['previousId of an alias', touchpoint({ type: 'alias', userId: 'u1', previousId: 'a0' }), ['user_id:u1', 'anonymous_id:a0']],
     ['previousId ignored outside alias', touchpoint({ type: 'track', userId: 'u1', previousId: 'a0' }), ['user_id:u1']],
@@ -31,11 +36,36 @@ describe('extractIdentifiers', () => {
   it('drops and reports blocked, invalid and over-long values', () => {
     const tp = touchpoint({
       userId: 'null', anonymousId: 'x'.repeat(300), traits: { email: 'not-an-email', phone: '12' },
-      context: context({ device: device({ advertisingId: '00000000-0000-0000-0000-000000000000' }) }),
+      context: context({ device: device({ advertisingId: '00000000-0000-0000-0000-000000000000' }) }), consent: consent({ advertising: true }),
     });
     const { identifiers, dropped } = extractIdentifiers(tp, config);
     expect(identifiers).toEqual([]);
     expect(dropped.map((d) => `${d.type}:${d.code}`)).toEqual(['user_id:BLOCKED', 'anonymous_id:TOO_LONG', 'email:INVALID', 'phone:INVALID', 'advertising_id:BLOCKED']);
+  });
+});
+
+describe('consent-gated identifier types', () => {
+  const ad = (c: Consent | null) => touchpoint({ anonymousId: 'a1', context: context({ device: device({ advertisingId: 'ad-1' }) }), consent: c });
+
+  it.each([
+    ['granted', consent({ advertising: true }), ['anonymous_id:a1', 'advertising_id:ad-1'], []],
+    ['refused', consent({ analytics: true }), ['anonymous_id:a1'], ['advertising_id:NO_CONSENT']],
+    ['not said', null, ['anonymous_id:a1'], ['advertising_id:NO_CONSENT']],
+  ] as const)('advertising consent %s', (_name, c, ids, drops) => {
+    const x = extractIdentifiers(ad(c), config);
+    expect(x.identifiers.map((i) => `${i.type}:${i.value}`)).toEqual(ids);
+    expect(x.dropped.map((d) => `${d.type}:${d.code}`)).toEqual(drops);
+    // The withheld value is not carried in the drop record either.
+    expect(x.dropped.map((d) => d.raw)).toEqual(drops.map(() => ''));
+  });
+
+  it('the rules may gate other types, or none', () => {
+    const none = parseIdentityConfig({ consentGated: {} });
+    expect(none.ok && extractIdentifiers(ad(null), none.config).identifiers.map((i) => i.type)).toEqual(['anonymous_id', 'advertising_id']);
+    const phones = parseIdentityConfig({ consentGated: { phone: 'personalisation' } });
+    const tp = touchpoint({ userId: 'u1', traits: { phone: '+1 415 555 2671' }, consent: consent({ personalisation: false }) });
+    expect(phones.ok && extractIdentifiers(tp, phones.config).identifiers.map((i) => i.type)).toEqual(['user_id']);
+    expect(parseIdentityConfig({ consentGated: { advertising_id: 'marketing' } }).ok).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 // Extract the typed identifiers of a touchpoint from every source docs/identity.md lists, normalised and deduplicated.
+import { grants } from '../contract/consent.ts';
 import type { Scalar, Scalars, Touchpoint } from '../contract/touchpoint.ts';
 import { normaliseIdentifier, normaliseType } from './normalise.ts';
 import { phoneRegion } from './phone.ts';
@@ -51,6 +52,12 @@ export function extractIdentifiers(tp: Touchpoint, config: IdentityConfig): Extr
   // event's country when it has one.
   const hint = { phoneRegion: phoneRegion(tp.context?.location?.country, config.defaultRegion) };
   for (const [type, raw] of rawIdentifiers(tp, config, dropped)) {
+    const purpose = config.consentGated.get(type);
+    if (purpose !== undefined && !grants(tp.consent, purpose)) {
+      // Not linked, not kept in the claim, and its value is not carried further (not even in the drop record).
+      dropped.push({ type, raw: '', code: 'NO_CONSENT', reason: `the touchpoint grants no ${purpose} consent` });
+      continue;
+    }
     const n = normaliseIdentifier(type, raw, config, hint);
     const id = n.ok ? n.identifier : n.blocked;
     if (!n.ok) dropped.push(n.dropped);

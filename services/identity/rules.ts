@@ -7,6 +7,7 @@ import { BLOCKED_ANY, BLOCKED_BY_TYPE, BLOCKED_EMAIL_DOMAINS } from './blocklist
 import { normaliseDomain, normaliseEmail } from './email.ts';
 import { normalisePhone } from './phone.ts';
 import { cleanText } from './text.ts';
+import { PURPOSES, type Purpose } from '../contract/consent.ts';
 
 /** priority: 1 is the strongest identifier; limit: distinct values of the type one profile may hold. */
 export interface IdentityRule { priority: number; limit: number }
@@ -37,6 +38,12 @@ export interface IdentityConfig {
    * whoever used it first. `by` may hold '*': every type that is not in `types` (external ids included).
    */
   contested: { types: readonly string[]; by: readonly string[] };
+  /**
+   * Identifier types that link only when the touchpoint's consent grants a purpose: advertising ids need advertising
+   * consent. On a touchpoint without it (refused, or no consent said at all) the identifier is dropped (NO_CONSENT)
+   * before linking: it is not in the claim and not in the warehouse row.
+   */
+  consentGated: ReadonlyMap<string, Purpose>;
 }
 
 const map = <V>(entries: Iterable<readonly [string, V]>): Map<string, V> => new Map(entries);
@@ -58,6 +65,7 @@ export const defaultIdentityConfig: IdentityConfig = {
   hubBound: 1000,
   previousIdType: 'anonymous_id',
   contested: { types: ['anonymous_id', 'device_id', 'advertising_id'], by: ['user_id', 'email', 'phone', OTHER_TYPES] },
+  consentGated: map<Purpose>([['advertising_id', 'advertising']]),
 };
 
 const typeName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'identifier types are lower_snake_case, at most 64 characters');
@@ -94,6 +102,7 @@ const input = z.object({
   hubBound: z.number().int().min(1).optional(),
   previousIdType: typeName.optional(),
   contested: contested.optional(),
+  consentGated: z.record(typeName, z.enum(PURPOSES)).optional(),
 }).strict();
 
 export type ParsedConfig = { ok: true; config: IdentityConfig } | { ok: false; errors: string[] };
@@ -135,6 +144,7 @@ export function parseIdentityConfig(value: unknown): ParsedConfig {
       hubBound: p.hubBound ?? base.hubBound,
       previousIdType: p.previousIdType ?? base.previousIdType,
       contested: p.contested ? { types: [...p.contested.types], by: [...p.contested.by] } : base.contested,
+      consentGated: p.consentGated ? map(Object.entries(p.consentGated)) : base.consentGated,
     },
   };
 }

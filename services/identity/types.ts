@@ -9,7 +9,7 @@ export interface Identifier { type: string; value: string }
  */
 export interface Claim { messageId: string; eventTime: number; identifiers: Identifier[]; blocked?: Identifier[] }
 
-export interface DroppedIdentifier { type: string; raw: string; code: 'BLOCKED' | 'INVALID' | 'TOO_LONG'; reason: string }
+export interface DroppedIdentifier { type: string; raw: string; code: 'BLOCKED' | 'INVALID' | 'TOO_LONG' | 'NO_CONSENT'; reason: string }
 
 /** blocked: the normalised values among `dropped` that only a blocklist stopped (put them in the event's claim). */
 export interface Extraction { identifiers: Identifier[]; dropped: DroppedIdentifier[]; blocked?: Identifier[] }

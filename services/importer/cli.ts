@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { extname } from 'node:path';
+import { consentCategoriesEnv } from '../contract/consent.ts';
 import { avroType } from '../kit/avro.ts';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { describe, TesseraError } from '../kit/errors.ts';
@@ -52,6 +53,7 @@ try {
     TESSERA_IMPORT_MAX_INFLIGHT_BATCHES: intFromEnv(4, 1),
     TESSERA_IMPORT_PRODUCE_TIMEOUT_MS: intFromEnv(60_000, 1_000),
     TESSERA_COLLECTOR_MAX_FUTURE_MS: intFromEnv(24 * 3_600_000, 0),
+    ...consentCategoriesEnv,
     // At most half the 8 MB max.message.bytes of the topics Tessera creates.
     TESSERA_IMPORT_MAX_ROW_BYTES: z.coerce.number().int().min(1024).max(4 << 20).default(DEFAULT_MAX_ROW_BYTES),
     ...topicLayoutEnv,
@@ -81,7 +83,7 @@ try {
   const timeoutMs = env.TESSERA_IMPORT_PRODUCE_TIMEOUT_MS;
   summary = await runImport({
     file: args.file, format: args.format, mapping: parsed.mapping, encode, clock: Date.now,
-    maxFutureMs: env.TESSERA_COLLECTOR_MAX_FUTURE_MS, batchSize: env.TESSERA_IMPORT_BATCH_SIZE, maxRowBytes: env.TESSERA_IMPORT_MAX_ROW_BYTES,
+    maxFutureMs: env.TESSERA_COLLECTOR_MAX_FUTURE_MS, consentCategories: env.TESSERA_CONSENT_CATEGORIES, batchSize: env.TESSERA_IMPORT_BATCH_SIZE, maxRowBytes: env.TESSERA_IMPORT_MAX_ROW_BYTES,
     maxInflightBatches: env.TESSERA_IMPORT_MAX_INFLIGHT_BATCHES, reportPath: `${args.file}.rejected.ndjson`, listRejected: args.list,
     produce: producer
       ? async (messages) => {

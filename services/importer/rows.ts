@@ -1,6 +1,7 @@
 // One imported row → a Segment-spec call via the mapping, then the collector's own validation → a touchpoint (pure).
 import { derivedMessageId } from '../contract/message-id.ts';
 import { normaliseCall, type Normalised } from '../contract/normalise.ts';
+import type { ConsentCategories } from '../contract/consent.ts';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { TEMPLATE, type Mapping, type ValueSpec } from './mapping.ts';
 
@@ -13,6 +14,8 @@ export interface RowContext {
   line: number;
   receivedAt: number;
   maxFutureMs: number;
+  /** The consent tool's categories (TESSERA_CONSENT_CATEGORIES), as the collector reads them. */
+  consentCategories?: ConsentCategories;
 }
 
 export type RowOutcome = { ok: true; touchpoint: Touchpoint } | { ok: false; line: number; messageId: string | null; problems: string[] };
@@ -112,6 +115,7 @@ export function importRow(m: Mapping, cells: Cells, ctx: RowContext): RowOutcome
   const { call, problems } = rowToCall(m, cells, ctx);
   const n: Normalised = normaliseCall(call, m.type, {
     receivedAt: ctx.receivedAt, channel: m.source, defaultSource: m.source, maxFutureMs: ctx.maxFutureMs, acceptOtherIdentifiers: true,
+    ...(ctx.consentCategories ? { consentCategories: ctx.consentCategories } : {}),
   });
   if (n.ok && problems.length === 0) return { ok: true, touchpoint: n.touchpoint };
   return { ok: false, line: ctx.line, messageId: typeof call.messageId === 'string' ? call.messageId : null, problems: [...problems, ...(n.ok ? [] : n.problems)] };

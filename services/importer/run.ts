@@ -1,4 +1,5 @@
 // The import loop: rows → touchpoints → batched, acknowledged produces with bounded waiting; rejections reported.
+import type { ConsentCategories } from '../contract/consent.ts';
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { once } from 'node:events';
@@ -22,6 +23,7 @@ export interface ImportOptions {
   encode: (t: Touchpoint) => Buffer;
   clock: () => number;
   maxFutureMs: number;
+  consentCategories?: ConsentCategories;
   batchSize: number;
   /**
    * Largest row, in the file and as an encoded touchpoint; also the most bytes one produce carries. Kafka refuses a
@@ -97,7 +99,7 @@ export async function runImport(o: ImportOptions): Promise<Summary> {
         await reject({ line: item.line, messageId: null, problems: [item.problem] });
         continue;
       }
-      const r = importRow(o.mapping, item.cells, { file, line: item.line, receivedAt: o.clock(), maxFutureMs: o.maxFutureMs });
+      const r = importRow(o.mapping, item.cells, { file, line: item.line, receivedAt: o.clock(), maxFutureMs: o.maxFutureMs, ...(o.consentCategories ? { consentCategories: o.consentCategories } : {}) });
       if (!r.ok) {
         await reject({ line: r.line, messageId: r.messageId, problems: r.problems });
         continue;

@@ -51,6 +51,7 @@ const CATALOG = {
   TSR_DLQ_INVALID: { retriable: false, meaning: 'a touchpoint fails validation (messageId, timestamp, required fields, no identifier)' },
   TSR_DLQ_INVALID_RECORD: { retriable: false, meaning: 'a record the warehouse writer cannot map to rows' },
   TSR_DLQ_INVALID_CLAIM: { retriable: false, meaning: 'a claim record breaks the claims contract: no identifier, or a key that is not the claim key of its identifiers' },
+  TSR_DLQ_CONSENT_NO_SUBJECT: { retriable: false, meaning: 'a consent update (Segment Consent Preference Updated) whose identifiers were all dropped: no profile to record the consent on' },
   TSR_DLQ_PROCESSING_FAILED: { retriable: false, meaning: 'processing the record threw (a bug, or an input the code cannot handle); the reason holds the error, the stream went on' },
   // Service faults (thrown; retriable ones pause and retry, the others stop the start-up with the message).
   TSR_ERR_CONFIG: { retriable: false, meaning: 'the environment is invalid; the message lists every problem' },
@@ -58,6 +59,7 @@ const CATALOG = {
   TSR_ERR_REGISTRY_REJECTED: { retriable: false, meaning: 'the schema registry refused a schema (incompatible change)' },
   TSR_ERR_MIGRATION_CHANGED: { retriable: false, meaning: 'an applied ClickHouse migration file was changed; add a new migration instead' },
   TSR_ERR_MIGRATION_FAILED: { retriable: false, meaning: 'a ClickHouse migration statement failed' },
+  TSR_ERR_PII_KEY_CHANGED: { retriable: false, meaning: 'the configured PII key is not the key the analysts\' database is fed with; configure that key again, or change keys as docs/privacy.md says' },
   TSR_ERR_CHANGELOG_CORRUPT: { retriable: false, meaning: 'a changelog record does not decode; the graph owner will not start from a state it cannot trust' },
   TSR_ERR_TXN_TIMEOUT: { retriable: true, meaning: 'a Kafka transaction commit did not return in time; the producer is replaced and the session starts over' },
   TSR_ERR_POISON_RECORD: { retriable: false, meaning: 'processing one record threw after the stage state may have changed: the state is rebuilt and the record goes to the DLQ on the replay' },

@@ -93,6 +93,7 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
     spec(topics.claims, [{ name: 'cleanup.policy', value: 'compact' }, { name: 'min.compaction.lag.ms', value: String(CLAIMS_COMPACTION_LAG_MS) }]),
     spec(topics.identifiers, compacted),
     spec(topics.identityClaims, compacted),
+    spec(topics.consent, compacted),
   ];
 }
 

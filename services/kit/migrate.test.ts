@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, pendingRenames, renamePairs, splitStatements } from './migrate.ts';
+import { addedColumn, loadMigrations, pendingRenames, renamePairs, splitStatements } from './migrate.ts';
 
 describe('splitStatements', () => {
   it.each([
@@ -21,6 +21,7 @@ describe('loadMigrations', () => {
       // checks), copies only what is not there yet.
       const rerunnable = (s: string) => /IF NOT EXISTS/i.test(s) || /^DROP \w+ IF EXISTS/i.test(s)
         || (renamePairs(s)?.every(([a, b]) => a.startsWith('db_x.') && b.startsWith('db_x.')) ?? false)
+        || (addedColumn(s)?.table.startsWith('db_x.') ?? false)
         || (/^INSERT INTO/i.test(s) && /NOT IN \(\s*SELECT/i.test(s));
       expect(m.statements.filter((s) => !rerunnable(s))).toEqual([]);
     }
@@ -46,4 +47,13 @@ describe('renames are re-runnable', () => {
   ])('%s', (_name, existing, expected) => {
     expect(pendingRenames(swap, new Set(existing))).toEqual(expected);
   });
+});
+
+describe('addedColumn', () => {
+  it.each([
+    ['ALTER TABLE db.events ADD COLUMN consent_said UInt8 COMMENT \'x\'', { table: 'db.events', column: 'consent_said' }],
+    ['alter table db.e add column c Array(String)', { table: 'db.e', column: 'c' }],
+    ['ALTER TABLE db.e DROP COLUMN c', null],
+    ['CREATE TABLE IF NOT EXISTS db.t (a String) ENGINE = Log', null],
+  ])('%s', (statement, expected) => expect(addedColumn(statement)).toEqual(expected));
 });

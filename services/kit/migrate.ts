@@ -61,12 +61,27 @@ export function pendingRenames(pairs: readonly Rename[], existing: ReadonlySet<s
   return pending;
 }
 
+/** The table and column of an `ALTER TABLE t ADD COLUMN c …` statement; null for any other statement. */
+export function addedColumn(statement: string): { table: string; column: string } | null {
+  const m = /^ALTER\s+TABLE\s+([\w.]+)\s+ADD\s+COLUMN\s+(\w+)\s/i.exec(statement.trim());
+  return m ? { table: m[1]!, column: m[2]! } : null;
+}
+
+async function hasColumn(ch: ClickHouseClient, table: string, column: string): Promise<boolean> {
+  const [db, name] = table.split('.') as [string, string];
+  const rows = await select<{ n: string }>(ch, `SELECT count() AS n FROM system.columns WHERE database = ${str(db)} AND table = ${str(name)} AND name = ${str(column)}`);
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
 async function tablesOf(ch: ClickHouseClient, db: string): Promise<Set<string>> {
   const rows = await select<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = ${str(db)}`);
   return new Set(rows.map((r) => `${db}.${r.name}`));
 }
 
 async function run(ch: ClickHouseClient, db: string, statement: string): Promise<void> {
+  // 18.16 has no ADD COLUMN IF NOT EXISTS: a column an interrupted run already added is left as it is.
+  const added = addedColumn(statement);
+  if (added !== null && await hasColumn(ch, added.table, added.column)) return;
   const pairs = renamePairs(statement);
   if (pairs === null) {
     await ch.command({ query: statement });

@@ -48,6 +48,15 @@ export interface IdentityIdentifierRecord {
   version: number;
 }
 
+/** consent: the latest consent a claim's touchpoints carried (schemas/avro/consent.avsc). */
+export interface ConsentRecord {
+  claimKey: string; messageId: string; eventTime: number;
+  advertising: boolean; analytics: boolean; personalisation: boolean; categories: Record<string, boolean>;
+}
+
+/** The consent topic's schema, apart from SCHEMAS (the resolver registers one id per SCHEMAS entry and has no consent). */
+export const CONSENT_SCHEMA = 'consent';
+
 /** identity.claims: the claim's primary identifier and profile when the link stage linked it. */
 export interface IdentityClaimRecord {
   claimKey: string;

@@ -13,6 +13,8 @@ export interface Topics {
   identifiers: string;
   /** Claim key → primary identifier and profile at link time (compacted): how the warehouse attributes events. */
   identityClaims: string;
+  /** Claim key → the latest consent its touchpoints carried (compacted; docs/privacy.md, Consent). */
+  consent: string;
 }
 
 export function topicNames(prefix: string): Topics {
@@ -26,5 +28,6 @@ export function topicNames(prefix: string): Topics {
     claims: `${prefix}claims`,
     identifiers: `${prefix}identity.identifiers`,
     identityClaims: `${prefix}identity.claims`,
+    consent: `${prefix}consent`,
   };
 }

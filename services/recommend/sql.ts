@@ -41,6 +41,13 @@ const num = (n: number): string => {
 };
 
 /**
+ * Consent (docs/privacy.md): an event feeds recommendations when its consent allows personalisation or it said nothing
+ * about consent; a profile whose current consent refuses personalisation gets none (its list is withdrawn at the next
+ * run: a tombstone).
+ */
+const personalisationAllowed = "(consent_said = 0 OR has(consent_purposes, 'personalisation'))";
+
+/**
  * Implicit feedback from events_current: one row per (event, item) with its weight, attributed to the profile the event
  * belongs to now (so merges regroup history at the next run). Columns: profile_id, item, w, event_ms.
  */
@@ -55,11 +62,13 @@ export function eventsSource(database: string, asOf: number, o: RecommendOptions
        event_ms
 FROM ${db}.events_current
 ARRAY JOIN arrayConcat(${single}, ${listed}) AS item
-WHERE type = 'track' AND event IN ${strList(all)} AND current_profile_id != '' AND event_time <= toDateTime(${int(asOf)})`;
+WHERE type = 'track' AND event IN ${strList(all)} AND current_profile_id != '' AND event_time <= toDateTime(${int(asOf)})
+  AND ${personalisationAllowed}`;
 }
 
 /** The active profiles: who gets recommendations (merged-away profiles never do). */
-export const activeProfiles = (database: string): string => `SELECT profile_id FROM ${ident(database)}.profiles FINAL WHERE state = 'active'`;
+export const activeProfiles = (database: string): string => `SELECT profile_id FROM ${ident(database)}.profiles FINAL WHERE state = 'active'
+  AND profile_id NOT IN (SELECT profile_id FROM ${ident(database)}.profile_consent WHERE personalisation = 0)`;
 
 export interface RunSql {
   interactions: string;

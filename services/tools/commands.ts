@@ -1,4 +1,4 @@
-// The command lines of the operator commands (tessera import, explain, tail, loadgen, migrate): options, help texts.
+// The command lines of the operator commands (tessera import, explain, tail, loadgen, migrate, retention): options, help texts.
 import { defaultPopulation as pop } from '../loadgen/population.ts';
 import type { CommandSpec } from './cli.ts';
 
@@ -17,7 +17,7 @@ export const importCommand = {
   notes: [
     'Environment: TESSERA_KAFKA_BROKERS, TESSERA_REGISTRY_URL, TESSERA_TOPIC_PREFIX, TESSERA_IMPORT_BATCH_SIZE (500),',
     'TESSERA_IMPORT_MAX_INFLIGHT_BATCHES (4), TESSERA_IMPORT_PRODUCE_TIMEOUT_MS (60000), TESSERA_IMPORT_MAX_ROW_BYTES (1048576),',
-    'TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000), TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (6 / 1, for missing topics).',
+    'TESSERA_COLLECTOR_MAX_FUTURE_MS (86400000), TESSERA_CONSENT_CATEGORIES (as the collector), TESSERA_PARTITIONS / TESSERA_REPLICATION_FACTOR (6 / 1, for missing topics).',
     'Exit code: 0 when the file was read to the end (rejected rows included), 2 bad invocation or mapping, 1 infrastructure.',
   ],
 } as const satisfies CommandSpec;
@@ -69,7 +69,28 @@ export const migrateCommand = {
   name: 'migrate',
   summary: 'Applies the ClickHouse migrations (schemas/clickhouse) to the configured server and database; idempotent.',
   options: {},
-  notes: ['Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE (tessera).'],
+  notes: [
+    'Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE (tessera);',
+    'TESSERA_PRIVACY_HASH_KEY or TESSERA_PRIVACY_HASH_KEY_FILE ($TESSERA_HOME/privacy-hash.key): the key that feeds <database>_analyst with keyed hashes.',
+  ],
 } as const satisfies CommandSpec;
 
-export const commands: readonly CommandSpec[] = [importCommand, explainCommand, tailCommand, loadgenCommand, migrateCommand];
+
+export const retentionCommand = {
+  name: 'retention',
+  summary: 'Drops the months of raw events older than the retention limit (whole partitions; docs/privacy.md, Retention).\n'
+    + 'A month is dropped once all of it is older than the limit; the month holding the limit stays until then.',
+  options: {
+    'keep-days': { type: 'string', value: 'DAYS', help: 'keep this many days of events (default TESSERA_RETENTION_DAYS)' },
+    'as-of': { type: 'string', value: 'TIME', help: 'ISO date-time the limit counts back from (default: now)' },
+    'dry-run': { type: 'boolean', default: false, help: 'print what would be dropped, drop nothing' },
+    every: { type: 'string', value: 'HOURS', help: 'apply now and then every HOURS hours until stopped (a schedule)' },
+  },
+  notes: [
+    'Example: tessera retention --keep-days 395 --dry-run',
+    'Environment: TESSERA_CLICKHOUSE_URL, TESSERA_CLICKHOUSE_USER, TESSERA_CLICKHOUSE_PASSWORD, TESSERA_CLICKHOUSE_DATABASE,',
+    'TESSERA_RETENTION_DAYS (no default: without it --keep-days is required).',
+    'Exit code: 0 done, 2 bad invocation, 1 ClickHouse unreachable or refusing.',
+  ],
+} as const satisfies CommandSpec;
+export const commands: readonly CommandSpec[] = [importCommand, explainCommand, tailCommand, loadgenCommand, migrateCommand, retentionCommand];

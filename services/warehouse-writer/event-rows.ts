@@ -1,5 +1,6 @@
 // Pure mapping from a touchpoint to its events row: its identifiers and claim key (the same pure extraction and key
 // as the extract stage), drops, context and properties; no I/O.
+import { PURPOSES } from '../contract/consent.ts';
 import type { Scalars, Touchpoint } from '../contract/touchpoint.ts';
 import { validateTouchpoint } from '../contract/validate.ts';
 import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } from '../identity/index.ts';
@@ -107,6 +108,9 @@ export function eventRow(t: Touchpoint, x: Carried, at: SourcePosition): Row {
     trait_values: traitValues,
     property_keys: propertyKeys,
     property_values: propertyValues,
+    // The consent the event carried (migration 035): the warehouse's purpose gates and each profile's current consent.
+    consent_said: t.consent ? 1 : 0,
+    consent_purposes: t.consent ? PURPOSES.filter((p) => t.consent![p]) : [],
     src_topic: at.topic,
     src_partition: at.partition,
     src_offset: at.offset,

@@ -18,6 +18,7 @@ function decode(columns: readonly Column[], buf: Buffer): Record<string, unknown
   const str = () => { const n = varUInt(); const s = buf.toString('utf8', pos, pos + n); pos += n; return s; };
   const read: Record<ColumnType, () => unknown> = {
     String: str,
+    UInt8: () => buf[pos++],
     UInt32: () => { const v = buf.readUInt32LE(pos); pos += 4; return v; },
     UInt64: () => { const v = buf.readBigUInt64LE(pos); pos += 8; return v.toString(); },
     Float64: () => { const v = buf.readDoubleLE(pos); pos += 8; return v; },

@@ -3,10 +3,11 @@
 import type { Column, ColumnType } from './tables.ts';
 
 // Small integers, so the per-cell switch compares numbers, not type names.
-const STRING = 0, UINT32 = 1, UINT64 = 2, FLOAT64 = 3, STRINGS = 4;
+const STRING = 0, UINT32 = 1, UINT64 = 2, FLOAT64 = 3, STRINGS = 4, UINT8 = 5;
 
 const KIND: Record<ColumnType, number> = {
   String: STRING,
+  UInt8: UINT8,
   UInt32: UINT32,
   UInt64: UINT64,
   Float64: FLOAT64,
@@ -91,6 +92,11 @@ export class RowBinaryWriter {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
+  uint8(v: unknown): void {
+    this.ensure(1);
+    this.buf[this.pos++] = clampUInt(v, 255);
+  }
+
   uint32(v: unknown): void {
     this.ensure(4);
     this.buf.writeUInt32LE(clampUInt(v, MAX_UINT32), this.pos);
@@ -143,6 +149,7 @@ export function encodeRows(columns: readonly Column[], rows: readonly Record<str
       switch (kinds[c]) {
         case STRING: w.string(text(v)); break;
         case UINT32: w.uint32(v); break;
+        case UINT8: w.uint8(v); break;
         case UINT64: w.uint64(v); break;
         case FLOAT64: w.float64(v); break;
         default: w.strings(Array.isArray(v) ? v as unknown[] : []);

@@ -2,7 +2,7 @@
 // them), and how a row finds its table partition.
 
 /** The column types the writer sends; RowBinary encodes each (rowbinary.ts). */
-export type ColumnType = 'String' | 'UInt32' | 'UInt64' | 'Float64' | 'DateTime' | "DateTime('UTC')" | 'Array(String)';
+export type ColumnType = 'String' | 'UInt8' | 'UInt32' | 'UInt64' | 'Float64' | 'DateTime' | "DateTime('UTC')" | 'Array(String)';
 
 export type Column = readonly [name: string, type: ColumnType];
 
@@ -27,6 +27,8 @@ const EVENT_COLUMNS: Column[] = [
   ['country', 'String'], ['region', 'String'], ['city', 'String'], ['revenue', 'Float64'], ['currency', 'String'], ['session_key', 'String'],
   ['trait_keys', 'Array(String)'], ['trait_values', 'Array(String)'], ['property_keys', 'Array(String)'], ['property_values', 'Array(String)'],
   ...SOURCE,
+  // Added by migration 035 (ALTER TABLE … ADD COLUMN appends): after the source position, as the table has them.
+  ['consent_said', 'UInt8'], ['consent_purposes', 'Array(String)'],
 ];
 
 /** Columns of each table in insert order (materialized columns such as events.event_date are left out). */
