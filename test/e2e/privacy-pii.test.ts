@@ -66,7 +66,7 @@ describe('consent and the analysts\' database on the real servers', () => {
     await setupAnalystFeed(s.ch, s.database, key);
     link = new LinkPublisher(s.kafka, s.codec, s.topics);
     await link.connect();
-    w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId: `${s.prefix}writer`, events: 'touchpoints' });
+    w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId: `${s.prefix}writer` });
     // 18.16 keeps users in files: the analyst user goes beside the local stack's users.xml (a container stack would
     // need CREATE USER on a current release instead, docs/privacy.md).
     if (!existsSync(`${stackDir}/clickhouse/users.xml`)) throw new Error(`no ${stackDir}/clickhouse/users.xml: this test needs the plain-process local stack's ClickHouse`);

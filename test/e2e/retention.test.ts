@@ -105,7 +105,7 @@ describe('retention and a replay', () => {
         touchpoint({ messageId: 'new-1', anonymousId: 'c1', timestamp: Date.UTC(2025, 11, 10) }),
       ]);
       const count = () => select<{ m: number; n: string }>(r.ch, `SELECT toYYYYMM(event_time) AS m, toString(count()) AS n FROM ${r.database}.events GROUP BY m ORDER BY m`);
-      const first = await startWriter({ kafka: r.kafka, codec: r.codec, ch: r.ch, database: r.database, topics: r.topics, groupId: `${r.prefix}writer-a`, events: 'touchpoints' });
+      const first = await startWriter({ kafka: r.kafka, codec: r.codec, ch: r.ch, database: r.database, topics: r.topics, groupId: `${r.prefix}writer-a` });
       expect(await eventuallyEqual(count, [{ m: 202509, n: '1' }, { m: 202512, n: '1' }], 'both months')).toEqual([{ m: 202509, n: '1' }, { m: 202512, n: '1' }]);
       await first.stop();
       const run = await new Promise<Run>((resolve) => {
@@ -114,7 +114,7 @@ describe('retention and a replay', () => {
       });
       expect(run.stdout).toContain('dropped 1 month(s) 202509: 1 events');
       // A new consumer group reads the topic from offset 0: the writer's watermarks still cover the dropped month.
-      const replay = await startWriter({ kafka: r.kafka, codec: r.codec, ch: r.ch, database: r.database, topics: r.topics, groupId: `${r.prefix}writer-b`, events: 'touchpoints' });
+      const replay = await startWriter({ kafka: r.kafka, codec: r.codec, ch: r.ch, database: r.database, topics: r.topics, groupId: `${r.prefix}writer-b` });
       await pub.touchpoints([touchpoint({ messageId: 'new-2', anonymousId: 'c1', timestamp: Date.UTC(2025, 11, 11) })]);
       expect(await eventuallyEqual(count, [{ m: 202512, n: '2' }], 'the later event')).toEqual([{ m: 202512, n: '2' }]);
       // old-1 precedes new-2 on their partition (same key): once new-2 is in and the writer has stopped (a stop finishes
