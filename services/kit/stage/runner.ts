@@ -46,6 +46,8 @@ export interface StageDefinition<S, V, O> {
   assignment: 'shared' | 'single-owner';
   metrics: StageMetricSpec;
   gauges?(state: S): Record<string, number>;
+  /** How often the runner calls `processor.punctuate` (default 1000 ms), when the processor has one. */
+  punctuateMs?: number;
   /** Runs once before the first session, retried until it succeeds: create topics, register schemas. */
   setup(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export class StageRunner<S, V, O> {
   private restoring: Promise<void> | null = null;
   private stateAssignment: string | null = null;
   private owns = false;
+  private punctuatedAt = 0;
   private readonly health: StageHealth;
 
   constructor(private readonly def: StageDefinition<S, V, O>, private readonly a: RunnerAdapters) {
@@ -305,8 +308,28 @@ export class StageRunner<S, V, O> {
   }
 
   private tick(s: Session<O>): void {
-    if (s.ended || !s.delivery.due(this.now())) return;
+    if (s.ended) return;
+    if (this.def.processor.punctuate && this.owns && this.now() - this.punctuatedAt >= (this.def.punctuateMs ?? 1_000)) {
+      this.punctuatedAt = this.now();
+      s.serial(() => this.punctuate(s)).catch((err: Error) => s.end(err));
+    }
+    if (!s.delivery.due(this.now())) return;
     s.serial(async () => { if (!s.ended && s.delivery.due(this.now())) await this.commit(s); }).catch((err: Error) => s.end(err));
+  }
+
+  /** What became due in a state changed from outside the input; no input offsets move. */
+  private async punctuate(s: Session<O>): Promise<void> {
+    if (s.ended || this.cell.value === null || this.restoring) return;
+    const outcome = this.def.processor.punctuate!(this.cell.value);
+    if (outcome.outputs.length === 0 && outcome.deadLetters.length === 0) return;
+    this.cell.dirty = true;
+    const failedAt = this.now();
+    // The input bytes are not at hand any more: the dead letter names the record's topic, partition and offset.
+    const dead = outcome.deadLetters.map((n) => deadLetter(this.def.name, { ...n.source, key: null, value: null }, n.code, n.reason, failedAt));
+    await s.delivery.add({ outputs: outcome.outputs, deadLetters: dead, next: [], records: 0, tally: outcome.tally });
+    if (s.delivery.durableOnAdd) this.cell.dirty = false;
+    if (dead.length) this.a.log.warn({ dlq: dead.map((d) => ({ topic: d.sourceTopic, partition: d.sourcePartition, offset: d.sourceOffset, code: d.code, reason: d.reason })) }, 'records sent to the DLQ');
+    if (s.delivery.due(this.now())) await this.commit(s);
   }
 
   private async commit(s: Session<O>): Promise<void> {

@@ -1,0 +1,91 @@
+// At-least-once delivery that never commits a consumed offset past a parked touchpoint: the commit per partition
+// is the lower of what was consumed and the lowest parked offset, so a crash re-reads every parked touchpoint.
+import { atLeastOnce, type AtLeastOnceOptions } from '../kit/stage/at-least-once.ts';
+import type { KafkaOut } from '../kit/stage/encoder.ts';
+import type { Committed, Delivery, SessionPorts, SourceRef, Unit } from '../kit/stage/types.ts';
+
+const partitionKey = (r: { topic: string; partition: number }) => `${r.topic}\u0000${r.partition}`;
+
+/** `lowestParked`: the lowest parked offset per topic\0partition, read at each commit. */
+export function holdingParked(o: AtLeastOnceOptions, lowestParked: () => Map<string, bigint>): (ports: SessionPorts) => Delivery<KafkaOut> {
+  return (ports) => new HoldingDelivery(o, ports, lowestParked);
+}
+
+class HoldingDelivery implements Delivery<KafkaOut> {
+  readonly durableOnAdd = true;
+  private readonly inner: Delivery<KafkaOut>;
+  /** The next offset consumed per partition, and the one last committed (held back by parked touchpoints). */
+  private readonly consumed = new Map<string, SourceRef>();
+  private readonly committed = new Map<string, bigint>();
+  private committedAt = 0;
+
+  constructor(private readonly o: AtLeastOnceOptions, private readonly ports: SessionPorts, private readonly lowestParked: () => Map<string, bigint>) {
+    this.inner = atLeastOnce(o)({ ...ports, commitOffsets: (next) => this.commitHeld(next) });
+  }
+
+  open(): Promise<void> { return this.inner.open(); }
+
+  async assigned(assignment: Record<string, number[]>): Promise<void> {
+    for (const [k, r] of this.consumed) if (!(assignment[r.topic] ?? []).includes(r.partition)) { this.consumed.delete(k); this.committed.delete(k); }
+    await this.inner.assigned(assignment);
+  }
+
+  async add(unit: Unit<KafkaOut>): Promise<void> {
+    await this.inner.add(unit);
+    for (const n of unit.next) this.consumed.set(partitionKey(n), n);
+  }
+
+  /** Input records not committed, or — with none — 1 while a released park lets the committed offsets move on. */
+  get pending(): number {
+    return this.inner.pending > 0 ? this.inner.pending : this.held().length > 0 ? 1 : 0;
+  }
+
+  due(now: number): boolean {
+    if (this.inner.due(now)) return true;
+    return this.inner.pending === 0 && now - this.committedAt >= this.o.commitIntervalMs && this.held().length > 0;
+  }
+
+  async commit(): Promise<Committed> {
+    this.committedAt = Date.now();
+    if (this.inner.pending > 0) {
+      const c = await this.inner.commit();
+      const low = this.lowestParked();
+      return { ...c, next: c.next.map((n) => this.clamp(n, low)) };
+    }
+    const next = this.held();
+    try {
+      if (next.length) await this.commitHeld(next);
+    } catch (err) {
+      return { records: 0, next: [], tally: {}, out: new Map(), dlq: new Map(), offsetsFailed: err };
+    }
+    return { records: 0, next, tally: {}, out: new Map(), dlq: new Map() };
+  }
+
+  abort(): Promise<void> { return this.inner.abort(); }
+
+  close(): Promise<void> { return this.inner.close(); }
+
+  /** The offsets that can move on since the last commit. */
+  private held(): SourceRef[] {
+    const out: SourceRef[] = [];
+    if (this.consumed.size === 0) return out;
+    const low = this.lowestParked();
+    for (const [k, n] of this.consumed) {
+      const c = this.clamp(n, low);
+      if (BigInt(c.offset) > (this.committed.get(k) ?? -1n)) out.push(c);
+    }
+    return out;
+  }
+
+  private clamp(n: SourceRef, lowest: Map<string, bigint>): SourceRef {
+    const low = lowest.get(partitionKey(n));
+    return low !== undefined && low < BigInt(n.offset) ? { ...n, offset: low.toString() } : n;
+  }
+
+  private async commitHeld(next: SourceRef[]): Promise<void> {
+    const low = this.lowestParked();
+    const clamped = next.map((n) => this.clamp(n, low));
+    await this.ports.commitOffsets(clamped);
+    for (const n of clamped) this.committed.set(partitionKey(n), BigInt(n.offset));
+  }
+}
