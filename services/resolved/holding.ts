@@ -18,6 +18,8 @@ class HoldingDelivery implements Delivery<KafkaOut> {
   private readonly consumed = new Map<string, SourceRef>();
   private readonly committed = new Map<string, bigint>();
   private committedAt = 0;
+  /** Outputs of a punctuation (no input record) wait for a commit to be counted. */
+  private punctuated = false;
 
   constructor(private readonly o: AtLeastOnceOptions, private readonly ports: SessionPorts, private readonly lowestParked: () => Map<string, bigint>) {
     this.inner = atLeastOnce(o)({ ...ports, commitOffsets: (next) => this.commitHeld(next) });
@@ -32,33 +34,44 @@ class HoldingDelivery implements Delivery<KafkaOut> {
 
   async add(unit: Unit<KafkaOut>): Promise<void> {
     await this.inner.add(unit);
+    if (unit.records === 0) this.punctuated = true;
     for (const n of unit.next) this.consumed.set(partitionKey(n), n);
   }
 
-  /** Input records not committed, or — with none — 1 while a released park lets the committed offsets move on. */
+  /**
+   * Input records not committed; with none, 1 while a punctuation's outputs are uncounted or a release lets the
+   * committed offsets move on (the runner commits only when something is pending).
+   */
   get pending(): number {
-    return this.inner.pending > 0 ? this.inner.pending : this.held().length > 0 ? 1 : 0;
+    if (this.inner.pending > 0) return this.inner.pending;
+    return this.punctuated || this.held().length > 0 ? 1 : 0;
   }
 
   due(now: number): boolean {
     if (this.inner.due(now)) return true;
-    return this.inner.pending === 0 && now - this.committedAt >= this.o.commitIntervalMs && this.held().length > 0;
+    return now - this.committedAt >= this.o.commitIntervalMs && (this.punctuated || this.held().length > 0);
   }
 
   async commit(): Promise<Committed> {
     this.committedAt = Date.now();
-    if (this.inner.pending > 0) {
-      const c = await this.inner.commit();
-      const low = this.lowestParked();
-      return { ...c, next: c.next.map((n) => this.clamp(n, low)) };
-    }
-    const next = this.held();
+    this.punctuated = false;
+    // Commits the consumed offsets (held back through commitHeld) and hands over the counts, punctuations' included.
+    const c = await this.inner.commit();
+    if (c.offsetsFailed !== undefined) return c;
+    // Offsets a release let move on since their records were committed.
+    const more = this.held();
     try {
-      if (next.length) await this.commitHeld(next);
+      if (more.length) await this.commitHeld(more);
     } catch (err) {
-      return { records: 0, next: [], tally: {}, out: new Map(), dlq: new Map(), offsetsFailed: err };
+      return { ...c, offsetsFailed: err };
     }
-    return { records: 0, next, tally: {}, out: new Map(), dlq: new Map() };
+    const next = new Map<string, SourceRef>();
+    for (const n of [...c.next, ...more]) {
+      const k = partitionKey(n);
+      const done = this.committed.get(k);
+      next.set(k, done === undefined ? n : { ...n, offset: done.toString() });
+    }
+    return { ...c, next: [...next.values()] };
   }
 
   abort(): Promise<void> { return this.inner.abort(); }
