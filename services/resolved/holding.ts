@@ -6,9 +6,14 @@ import type { Committed, Delivery, SessionPorts, SourceRef, Unit } from '../kit/
 
 const partitionKey = (r: { topic: string; partition: number }) => `${r.topic}\u0000${r.partition}`;
 
-/** `lowestParked`: the lowest parked offset per topic\0partition, read at each commit. */
-export function holdingParked(o: AtLeastOnceOptions, lowestParked: () => Map<string, bigint>): (ports: SessionPorts) => Delivery<KafkaOut> {
-  return (ports) => new HoldingDelivery(o, ports, lowestParked);
+/** The park as the delivery sees it: its lowest offset per topic\0partition, and forgetting lost partitions. */
+export interface ParkView {
+  lowestOffsets(): Map<string, bigint>;
+  keepOnly(assignment: Record<string, number[]>): void;
+}
+
+export function holdingParked(o: AtLeastOnceOptions, park: () => ParkView | null): (ports: SessionPorts) => Delivery<KafkaOut> {
+  return (ports) => new HoldingDelivery(o, ports, () => park()?.lowestOffsets() ?? new Map(), (a) => park()?.keepOnly(a));
 }
 
 class HoldingDelivery implements Delivery<KafkaOut> {
@@ -21,13 +26,16 @@ class HoldingDelivery implements Delivery<KafkaOut> {
   /** Outputs of a punctuation (no input record) wait for a commit to be counted. */
   private punctuated = false;
 
-  constructor(private readonly o: AtLeastOnceOptions, private readonly ports: SessionPorts, private readonly lowestParked: () => Map<string, bigint>) {
+  constructor(private readonly o: AtLeastOnceOptions, private readonly ports: SessionPorts,
+    private readonly lowestParked: () => Map<string, bigint>, private readonly forgetParked: (assignment: Record<string, number[]>) => void) {
     this.inner = atLeastOnce(o)({ ...ports, commitOffsets: (next) => this.commitHeld(next) });
   }
 
   open(): Promise<void> { return this.inner.open(); }
 
+  /** Partitions that moved to another member: their offsets are not ours to commit, their parked touchpoints theirs. */
   async assigned(assignment: Record<string, number[]>): Promise<void> {
+    this.forgetParked(assignment);
     for (const [k, r] of this.consumed) if (!(assignment[r.topic] ?? []).includes(r.partition)) { this.consumed.delete(k); this.committed.delete(k); }
     await this.inner.assigned(assignment);
   }

@@ -31,6 +31,13 @@ describe('ParkedEvents', () => {
     expect([...p.waitingClaims()]).toEqual(['c']);
   });
 
+  it('forgets the events of partitions no longer assigned', () => {
+    const p = new ParkedEvents<string>(10);
+    park(p, 0, 1, 'a'); park(p, 1, 2, 'a'); park(p, 2, 3, 'b');
+    expect(p.keepOnly({ t: [1] })).toBe(2);
+    expect(p.release(['a', 'b']).map((e) => e.event)).toEqual(['1@2']);
+  });
+
   it('parks a re-read record once (same partition and offset)', () => {
     const p = new ParkedEvents<string>(10);
     park(p, 0, 1, 'a'); park(p, 0, 1, 'a');

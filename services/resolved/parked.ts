@@ -12,6 +12,8 @@ export class ParkedEvents<E> {
   private readonly byClaim = new Map<string, Set<string>>();
   private readonly seq = new Map<string, number>();
   private parkings = 0;
+  /** lowestOffsets() as of the last change (the delivery asks on every commit check). */
+  private lowest: Map<string, bigint> | null = null;
 
   constructor(readonly capacity: number) {}
 
@@ -20,6 +22,7 @@ export class ParkedEvents<E> {
     const id = idOf(p.source);
     this.remove(id);
     this.byId.set(id, p);
+    this.lowest = null;
     this.seq.set(id, this.parkings++);
     let ids = this.byClaim.get(p.claimKey);
     if (ids === undefined) this.byClaim.set(p.claimKey, (ids = new Set()));
@@ -52,6 +55,13 @@ export class ParkedEvents<E> {
     return out;
   }
 
+  /** Forgets the events of partitions no longer assigned here: their new owner reads them again. */
+  keepOnly(assignment: Record<string, number[]>): number {
+    const gone = [...this.byId].filter(([, p]) => !(assignment[p.source.topic] ?? []).includes(p.source.partition)).map(([id]) => id);
+    for (const id of gone) this.remove(id);
+    return gone.length;
+  }
+
   /** The claims some parked event waits for. */
   waitingClaims(): IterableIterator<string> {
     return this.byClaim.keys();
@@ -59,6 +69,7 @@ export class ParkedEvents<E> {
 
   /** The lowest parked offset of each partition (topic\0partition → offset). */
   lowestOffsets(): Map<string, bigint> {
+    if (this.lowest !== null) return this.lowest;
     const low = new Map<string, bigint>();
     for (const p of this.byId.values()) {
       const k = `${p.source.topic}\u0000${p.source.partition}`;
@@ -66,6 +77,7 @@ export class ParkedEvents<E> {
       const held = low.get(k);
       if (held === undefined || o < held) low.set(k, o);
     }
+    this.lowest = low;
     return low;
   }
 
@@ -83,6 +95,7 @@ export class ParkedEvents<E> {
     const p = this.byId.get(id);
     if (p === undefined) return;
     this.byId.delete(id);
+    this.lowest = null;
     this.seq.delete(id);
     const ids = this.byClaim.get(p.claimKey)!;
     ids.delete(id);

@@ -29,7 +29,7 @@ export function resolvedStage(config: ResolvedConfig, kafka: Kafka, codec: AvroC
     punctuateMs: config.TESSERA_RESOLVED_PUNCTUATE_MS,
     state: {
       // The table follows the link stage whatever partitions this member holds; parked touchpoints of partitions
-      // it lost are published by it and re-read by their new owner (at least once).
+      // it lost are forgotten on the new assignment (the delivery's assigned()): their new owner reads them again.
       keepAcrossAssignments: true,
       async restore() {
         await feed?.stop();
@@ -40,7 +40,7 @@ export function resolvedStage(config: ResolvedConfig, kafka: Kafka, codec: AvroC
         return current;
       },
     },
-    delivery: holdingParked({ kafka, encoder, commitIntervalMs: config.TESSERA_RESOLVED_COMMIT_INTERVAL_MS }, () => current?.parked.lowestOffsets() ?? new Map()),
+    delivery: holdingParked({ kafka, encoder, commitIntervalMs: config.TESSERA_RESOLVED_COMMIT_INTERVAL_MS }, () => current?.parked ?? null),
     assignment: 'shared',
     metrics: {
       tally: RESOLVED_TALLY,
