@@ -1,5 +1,6 @@
 // The resolved-event stage on the real stack, killed with -9 twice mid-stream: every valid touchpoint is on
-// events.resolved with the profile the pure core's resolve() gives it (at least once: a re-read copy is identical).
+// events.resolved with the profile the pure core's resolve() gives it (at least once: a re-read copy is identical);
+// and killed while touchpoints wait for the link stage: none of them is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric, type ServiceProcess } from '../../services/demo/processes.ts';
 import type { ResolvedEvent } from '../../services/kit/records.ts';
@@ -13,13 +14,19 @@ import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 
 let s: IsolatedStack;
 let services: ServiceHarness;
+let parked: IsolatedStack;
+let parkedServices: ServiceHarness;
 beforeAll(async () => {
   s = await isolatedStack('rescrash', { partitions: 3 });
   services = serviceHarness(s);
+  parked = await isolatedStack('rescrashpark', { partitions: 3 });
+  parkedServices = serviceHarness(parked);
 });
 afterAll(async () => {
   await services?.stopAll();
   await s?.close();
+  await parkedServices?.stopAll();
+  await parked?.close();
 });
 
 // Small chunks and frequent commits, so that each kill lands between many commits.
@@ -66,4 +73,27 @@ describe('resolved-event stage crash safety', () => {
     expect([...expected.values()].filter((p) => p !== null).length).toBeGreaterThan(expected.size * 0.9);
     expect(await metric(resolved.port, 'tessera_resolved_dlq_total')).toBe(0);
   }, 400_000);
+
+  it('kill -9 while touchpoints are parked loses none of them: the restarted stage reads them again and publishes each', async () => {
+    const { touchpoints } = generate({ ...defaultPopulation, people: 100, seed: 17 });
+    const expected = expectedProfiles(touchpoints);
+    let resolved = await parkedServices.start('resolved', { TESSERA_RESOLVED_COMMIT_INTERVAL_MS: '100' });
+    await produceTouchpoints({ kafka: parked.kafka, codec: parked.codec, topic: parked.topics.touchpoints, touchpoints, total: touchpoints.length });
+    // Everything consumed and committed that can be: what has a claim waits, and holds its partition's offset.
+    await eventually(() => recordsIn(resolved), (n) => n >= touchpoints.length, 'the stage to commit every touchpoint it read');
+    const waiting = await metric(resolved.port, 'tessera_resolved_parked_touchpoints');
+    expect(waiting).toBeGreaterThan(expected.size / 2);
+    await kill9(resolved);
+
+    resolved = await parkedServices.start('resolved', { TESSERA_RESOLVED_COMMIT_INTERVAL_MS: '100' });
+    await parkedServices.start('extract');
+    await parkedServices.start('link');
+    await drained(parked.kafka, `${parked.prefix}link`, parked.topics.claims);
+    await drained(parked.kafka, `${parked.prefix}resolved`, parked.topics.touchpoints);
+
+    const published = await readAll<ResolvedEvent>(parked.kafka, parked.codec, parked.topics.resolved, 'resolved-event');
+    expect(new Set(published.map((r) => r.value!.touchpoint.messageId))).toEqual(new Set(expected.keys()));
+    expect(await metric(resolved.port, 'tessera_resolved_dlq_total')).toBe(0);
+    expect(await metric(resolved.port, 'tessera_resolved_parked_touchpoints')).toBe(0);
+  }, 300_000);
 });
