@@ -8,6 +8,7 @@ import { SCHEMAS } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import { StageEncoder, type KafkaOut } from '../kit/stage/encoder.ts';
 import type { StageDefinition } from '../kit/stage/runner.ts';
+import type { Processor } from '../kit/stage/types.ts';
 import { topicNames } from '../kit/topics.ts';
 import type { ResolvedConfig } from './config.ts';
 import { TableFeed } from './feed.ts';
@@ -17,7 +18,9 @@ import { RESOLVED_TALLY, resolvedProcessor, type Joinable, type ResolvedState } 
 
 export type ResolvedStage = StageDefinition<ResolvedState, Touchpoint, KafkaOut> & { stopFeed(): Promise<void> };
 
-export function resolvedStage(config: ResolvedConfig, kafka: Kafka, codec: AvroCodec, log: Logger): ResolvedStage {
+/** `processor` is for tests that put a fault seam around the real processor. */
+export function resolvedStage(config: ResolvedConfig, kafka: Kafka, codec: AvroCodec, log: Logger,
+  processor: Processor<ResolvedState, Touchpoint, KafkaOut> = resolvedProcessor({ identity: config.identity, resolvedTopic: topicNames(config.TESSERA_TOPIC_PREFIX).resolved, maxParkMs: config.TESSERA_RESOLVED_PARK_MAX_MS })): ResolvedStage {
   const topics = topicNames(config.TESSERA_TOPIC_PREFIX);
   const encoder = new StageEncoder(codec, { [topics.resolved]: SCHEMAS.resolved }, topics.dlq);
   let feed: TableFeed | null = null;
@@ -25,7 +28,7 @@ export function resolvedStage(config: ResolvedConfig, kafka: Kafka, codec: AvroC
   return {
     name: 'resolved',
     input: { topics: [topics.touchpoints], schema: SCHEMAS.touchpoint },
-    processor: resolvedProcessor({ identity: config.identity, resolvedTopic: topics.resolved, maxParkMs: config.TESSERA_RESOLVED_PARK_MAX_MS }),
+    processor,
     punctuateMs: config.TESSERA_RESOLVED_PUNCTUATE_MS,
     state: {
       // The table follows the link stage whatever partitions this member holds; parked touchpoints of partitions
