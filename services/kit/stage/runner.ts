@@ -31,6 +31,9 @@ import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from 
  *   offsets as a hint through `ports.commitOffsets`).
  * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
+ * - A processor whose state also changes from outside the input (the resolved-event stage's tables) may have a
+ *   `punctuate(state)`: the runner calls it every `punctuateMs` while it owns partitions and delivers its outputs and
+ *   dead letters like process()'s, moving no input offset (a Kafka Streams punctuator).
  * - Metrics (`tessera_<name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
  *   current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
  *   state, whether Kafka answered within `stallMs`, and whether commits progress while records wait (kit/lag.ts).
