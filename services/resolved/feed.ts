@@ -20,6 +20,7 @@ export interface FeedOptions {
 export class TableFeed {
   readonly table = new ClaimProfileTable();
   private consumer: Consumer | null = null;
+  private stopped = false;
   /** Records that did not decode (skipped: a table cannot dead-letter the link stage's output). */
   undecodable = 0;
 
@@ -52,11 +53,17 @@ export class TableFeed {
       if (pending.has(k) && BigInt(e.payload.lastOffset) >= ends.get(k)! - 1n) pending.delete(k);
       if (pending.size === 0) caughtUp();
     });
+    let started = false;
     let failed: ((err: Error) => void) | null = null;
     const crashed = new Promise<never>((_, reject) => { failed = reject; });
+    crashed.catch(() => undefined); // handled by the race below, or by following again once started
     consumer.on(consumer.events.CRASH, (e) => {
       log.error({ err: e.payload.error, restart: e.payload.restart }, 'table feed consumer crashed');
-      if (!e.payload.restart) failed?.(e.payload.error);
+      if (e.payload.restart) return;
+      if (!started) { failed?.(e.payload.error); return; }
+      // A table that stops following would park every new claim's touchpoints until the bound: follow again, from
+      // the beginning (records apply any number of times), into the same table.
+      if (!this.stopped && this.consumer === consumer) void this.follow(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [claimsTopic, identifiersTopic], fromBeginning: true });
@@ -86,10 +93,27 @@ export class TableFeed {
       },
     });
     await Promise.race([ready, crashed]);
+    started = true;
     log.info({ ...this.table.size }, 'claim and identifier tables read');
   }
 
+  /** Replaces a crashed consumer, retrying every few seconds until one follows the tables again. */
+  private async follow(crashed: Consumer): Promise<void> {
+    await crashed.disconnect().catch(() => undefined);
+    while (!this.stopped) {
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.o.log.error({ err }, 'table feed could not follow the tables again; retrying');
+        await this.consumer?.disconnect().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 5_000));
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     const c = this.consumer;
     this.consumer = null;
     await c?.disconnect().catch(() => undefined);
