@@ -30,12 +30,12 @@ export const pipelineStages = () => serviceList().filter((s) => s.role !== 'http
 
 /** services/<name>/main.ts entries that are not deployed services, with why. */
 export const notDeployed: Record<string, string> = {
+  // Optional (issue 11): a commented entry in values.yaml deploys it for those who want a per-event stream.
+  'services/resolved/main.ts': 'optional resolved-event stage, disabled by default (docs/resolved.md)',
   'services/demo/main.ts': 'the local demo runner, not a service',
   // Built beside the resolver (issue 11); they replace it in the deployment at the switch-over.
   'services/extract/main.ts': 'claims-first extract stage, deployed at the switch-over from the resolver',
   'services/link/main.ts': 'claims-first link stage, deployed at the switch-over from the resolver',
-  // Optional (issue 11): a commented entry in values.yaml deploys it for those who want a per-event stream.
-  'services/resolved/main.ts': 'optional resolved-event stage, disabled by default (docs/resolved.md)',
 };
 
 export function mainEntries(): string[] {
