@@ -1,6 +1,7 @@
 // Service CPU per event of the claims-first stages (extract, link) on generated touchpoints and the novel-claim
 // ratio; in the same run, for comparison, the resolver on the same events and the identity core's graph step alone.
-// `npx tsx bench/claims-stages.ts [--events 300000] [--seed 42] [--cache-size 250000] [--no-resolver]`
+// With --resolved, the optional resolved-event stage runs beside them (its CPU is reported apart: not on the default path).
+// `npx tsx bench/claims-stages.ts [--events 300000] [--seed 42] [--cache-size 250000] [--no-resolver] [--resolved]`
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
@@ -22,6 +23,7 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '42' },
     'cache-size': { type: 'string', default: '250000' },
     'no-resolver': { type: 'boolean', default: false },
+    resolved: { type: 'boolean', default: false },
   },
 });
 const events = Number(a.events), seed = Number(a.seed), cacheSize = Number(a['cache-size']);
@@ -111,9 +113,12 @@ console.log(`${touchpoints.length.toLocaleString('en-US')} touchpoints (seed ${s
 const result: Record<string, unknown> = { events: touchpoints.length, seed, cacheSize };
 
 let published = 0, claimsIn = 0, changed = 0;
-const claims = await run('claims', [{ name: 'extract', entry: 'services/extract/main.ts' }, { name: 'link', entry: 'services/link/main.ts' }], async (prefix, t, ps) => {
+const stages = [{ name: 'extract', entry: 'services/extract/main.ts' }, { name: 'link', entry: 'services/link/main.ts' },
+  ...(a.resolved ? [{ name: 'resolved', entry: 'services/resolved/main.ts' }] : [])];
+const claims = await run('claims', stages, async (prefix, t, ps) => {
   await drained(`${prefix}extract`, t.touchpoints);
   await drained(`${prefix}link`, t.claims);
+  if (a.resolved) await drained(`${prefix}resolved`, t.touchpoints);
   const [extract, link] = ps as [ServiceProcess, ServiceProcess];
   published = await metric(extract.port, 'tessera_extract_claims_published_total');
   claimsIn = await metric(link.port, 'tessera_link_claims_in_total');
@@ -126,6 +131,7 @@ result.claims = {
   linkCpuUsPerClaim: Math.round(((claims.cpu.link! * 1e6) / claimsIn) * 10) / 10,
   claimsPublished: published, claimsLinked: claimsIn, claimsThatChangedTheGraph: changed,
   novelClaimRatio: Math.round((published / touchpoints.length) * 10_000) / 10_000,
+  ...(a.resolved ? { resolvedStageCpuUsPerEvent: perEvent(claims.cpu.resolved!) } : {}),
 };
 console.log(JSON.stringify({ claims: result.claims }));
 

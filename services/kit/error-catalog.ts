@@ -52,6 +52,7 @@ const CATALOG = {
   TSR_DLQ_INVALID_RECORD: { retriable: false, meaning: 'a record the warehouse writer cannot map to rows' },
   TSR_DLQ_INVALID_CLAIM: { retriable: false, meaning: 'a claim record breaks the claims contract: no identifier, or a key that is not the claim key of its identifiers' },
   TSR_DLQ_CONSENT_NO_SUBJECT: { retriable: false, meaning: 'a consent update (Segment Consent Preference Updated) whose identifiers were all dropped: no profile to record the consent on' },
+  TSR_DLQ_UNLINKED_CLAIM: { retriable: true, meaning: 'the resolved-event stage parked a touchpoint for its claim and the link stage did not link the claim in time (park full or wait over); the record names the touchpoint\'s offset to re-read once the link stage has caught up' },
   TSR_DLQ_PROCESSING_FAILED: { retriable: false, meaning: 'processing the record threw (a bug, or an input the code cannot handle); the reason holds the error, the stream went on' },
   // Service faults (thrown; retriable ones pause and retry, the others stop the start-up with the message).
   TSR_ERR_CONFIG: { retriable: false, meaning: 'the environment is invalid; the message lists every problem' },

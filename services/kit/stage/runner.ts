@@ -33,6 +33,9 @@ import type { Delivery, InputDecoder, InputRecord, Processor, SessionPorts, Stat
  *   when the session ends on an error or a stop has waited `stopTimeoutMs`.
  * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
+ * - A processor whose state also changes from outside the input (the resolved-event stage's tables) may have a
+ *   `punctuate(state)`: the runner calls it every `punctuateMs` while it owns partitions and delivers its outputs and
+ *   dead letters like process()'s, moving no input offset (a Kafka Streams punctuator).
  * - Metrics (`tessera_<metricPrefix or name>_…`): records in/out, DLQ by code, commits, restores, session failures,
  *   lag, the current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
  *   state, whether Kafka answered within `stallMs`, and whether commits progress while records wait (kit/lag.ts).
@@ -51,6 +54,8 @@ export interface StageDefinition<S, V, O> {
   assignment: 'shared' | 'single-owner';
   metrics: StageMetricSpec;
   gauges?(state: S): Record<string, number>;
+  /** How often the runner calls `processor.punctuate` (default 1000 ms), when the processor has one. */
+  punctuateMs?: number;
   /** Runs once before the first session, retried until it succeeds: create topics, register schemas. */
   setup(): Promise<void>;
 }
@@ -96,6 +101,7 @@ export class StageRunner<S, V, O> {
   private restoring: Promise<void> | null = null;
   private stateAssignment: string | null = null;
   private owns = false;
+  private punctuatedAt = 0;
   private readonly health: StageHealth;
   private readonly decode: InputDecoder<V>;
 
@@ -353,9 +359,29 @@ export class StageRunner<S, V, O> {
   }
 
   private tick(s: Session<O>): void {
+    if (s.ended) return;
+    if (this.def.processor.punctuate && this.owns && this.now() - this.punctuatedAt >= (this.def.punctuateMs ?? 1_000)) {
+      this.punctuatedAt = this.now();
+      s.serial(() => this.punctuate(s)).catch((err: Error) => s.end(err));
+    }
     // A commit in progress is not queued again behind itself.
-    if (s.ended || this.machine.state === 'committing' || !s.delivery.due(this.now())) return;
+    if (this.machine.state === 'committing' || !s.delivery.due(this.now())) return;
     s.serial(async () => { if (!s.ended && s.delivery.due(this.now())) await this.commit(s); }).catch((err: Error) => s.end(err));
+  }
+
+  /** What became due in a state changed from outside the input; no input offsets move. */
+  private async punctuate(s: Session<O>): Promise<void> {
+    if (s.ended || this.cell.value === null || this.restoring) return;
+    const outcome = this.def.processor.punctuate!(this.cell.value);
+    if (outcome.outputs.length === 0 && outcome.deadLetters.length === 0) return;
+    this.cell.dirty = true;
+    const failedAt = this.now();
+    // The input bytes are not at hand any more: the dead letter names the record's topic, partition and offset.
+    const dead = outcome.deadLetters.map((n) => deadLetter(this.def.name, { ...n.source, key: null, value: null }, n.code, n.reason, failedAt));
+    await s.delivery.add({ outputs: outcome.outputs, deadLetters: dead, next: [], records: 0, tally: outcome.tally });
+    if (s.delivery.durableOnAdd) this.cell.dirty = false;
+    if (dead.length) this.a.log.warn({ dlq: dead.map((d) => ({ topic: d.sourceTopic, partition: d.sourcePartition, offset: d.sourceOffset, code: d.code, reason: d.reason })) }, 'records sent to the DLQ');
+    if (s.delivery.due(this.now())) await this.commit(s);
   }
 
   private async commit(s: Session<O>): Promise<void> {

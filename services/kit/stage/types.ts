@@ -26,6 +26,12 @@ export type InputDecoder<V> = (message: KafkaMessage, topic: string) => Promise<
  */
 export interface Processor<S, V, O> {
   process(state: S, records: readonly InputRecord<V>[]): Outcome<O>;
+  /**
+   * For a state that also changes from outside the input (a table a stream is joined with, kept current by its own
+   * reader): what became due since, without an input record, as a Kafka Streams punctuator. The runner calls it every
+   * `punctuateMs` while it owns partitions; its outputs go the way process()'s go.
+   */
+  punctuate?(state: S): Outcome<O>;
 }
 
 export interface StateStore<S> {

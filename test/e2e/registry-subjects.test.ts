@@ -1,5 +1,5 @@
 // Services starting together on a fresh topic prefix register the same new subjects at the same moment (the
-// collector and the resolver both register the touchpoint schema): every one of them must get the schema id, and
+// collector and the extract stage both register the touchpoint schema): every one of them must get the schema id, and
 // the subject must end with the BACKWARD compatibility rule, however the requests interleave on the real Apicurio.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
