@@ -62,7 +62,7 @@ export async function apiPipeline(name: string, people: number, seed: number): P
     api = await startApi();
     await services.start('extract');
     await services.start('link');
-    await services.start('warehouse-writer', { TESSERA_WRITER_EVENTS: 'touchpoints' });
+    await services.start('warehouse-writer');
     await produceTouchpoints({ kafka: s.kafka, codec: s.codec, topic: s.topics.touchpoints, touchpoints, total: touchpoints.length, malformed });
     await drained(s.kafka, `${s.prefix}extract`, s.topics.touchpoints);
     await drained(s.kafka, `${s.prefix}link`, s.topics.claims);
