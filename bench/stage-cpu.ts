@@ -30,7 +30,6 @@ const codec = new AvroCodec(cfg.TESSERA_REGISTRY_URL);
 const topics = topicNames(`bench.stagecpu.${randomBytes(3).toString('hex')}.`);
 const touchpoints = generate({ ...defaultPopulation, people: Math.ceil((events / 24.75) * 1.02), seed: Number(a.seed) }).touchpoints.slice(0, events);
 const tpId = await codec.register(SCHEMAS.touchpoint, `${topics.touchpoints}-value`);
-const claimId = await codec.register(SCHEMAS.claim, `${topics.claims}-value`);
 const extractEncoder = new StageEncoder(codec, { [topics.claims]: SCHEMAS.claim }, topics.dlq);
 await extractEncoder.register();
 const linkEncoder = new StageEncoder(codec, linkOutputSchemas(topics), topics.dlq);
