@@ -140,7 +140,9 @@ export interface ClaimsThroughput {
   cpuSeconds: StageCpu; peakRssBytes: Record<string, number | null>;
   claimsPublished: number; claimsLinked: number; claimsChanged: number;
   /** Each extract instance: touchpoints it consumed and its CPU per touchpoint it consumed. */
-  extractInstances: { name: string; events: number; cpuSeconds: number; cpuUsPerEvent: number }[];
+  extractInstances: { name: string; events: number; cpuSeconds: number; cpuUsPerEvent: number; idleCpuPerSecond: number; cpuUsPerEventBeyondIdle: number }[];
+  /** CPU seconds per second of each service while nothing was produced, measured just before. */
+  idleCpuPerSecond: StageCpu;
   timeline: ClaimsSample[];
 }
 
@@ -152,8 +154,14 @@ const cpuOf = (p: ClaimsPipeline): StageCpu => Object.fromEntries(p.services().m
  * first produce until every stage has consumed what it was given and ClickHouse holds every valid event and the
  * identity records that attribute them. CPU per service from /proc over the same span.
  */
-export async function claimsThroughput(e: PipelineEnv, p: ClaimsPipeline, touchpoints: readonly Touchpoint[], timeoutMs: number): Promise<ClaimsThroughput> {
+export async function claimsThroughput(e: PipelineEnv, p: ClaimsPipeline, touchpoints: readonly Touchpoint[], timeoutMs: number, idleMs = 5_000): Promise<ClaimsThroughput> {
   const valid = touchpoints.filter((t) => validateTouchpoint(t).ok).length;
+  // What each service spends doing nothing (kafkajs fetch polls, heartbeats, timers): part of every figure below,
+  // and the part that does not shrink when instances are added.
+  const idle0 = cpuOf(p);
+  await sleep(idleMs);
+  const idle1 = cpuOf(p);
+  const idleCpuPerSecond = Object.fromEntries(Object.entries(idle1).map(([k, v]) => [k, (v - (idle0[k] ?? 0)) / (idleMs / 1000)]));
   const in0 = await extractIn(p);
   const cpu0 = cpuOf(p);
   const before = await sampleClaims(e, p, 0, 0);
@@ -195,11 +203,13 @@ export async function claimsThroughput(e: PipelineEnv, p: ClaimsPipeline, touchp
   const extractInstances = p.extracts.map((x, i) => {
     const name = x.name.slice(p.name.length + 1);
     const events = in1[i]! - in0[i]!;
-    return { name, events, cpuSeconds: cpuSecs[name]!, cpuUsPerEvent: events > 0 ? (cpuSecs[name]! * 1e6) / events : Number.NaN };
+    const busy = cpuSecs[name]! - idleCpuPerSecond[name]! * drainedSeconds;
+    return { name, events, cpuSeconds: cpuSecs[name]!, cpuUsPerEvent: events > 0 ? (cpuSecs[name]! * 1e6) / events : Number.NaN, idleCpuPerSecond: idleCpuPerSecond[name]!,
+      cpuUsPerEventBeyondIdle: events > 0 ? (busy * 1e6) / events : Number.NaN };
   });
   return {
     produced: touchpoints.length, valid, produceSeconds: result.ms / 1000, queryableSeconds, drainedSeconds, eventsPerSecond: touchpoints.length / drainedSeconds,
-    cpuSeconds: cpuSecs, peakRssBytes, extractInstances,
+    cpuSeconds: cpuSecs, peakRssBytes, extractInstances, idleCpuPerSecond,
     claimsPublished: published - published0, claimsLinked: end.claimsLinked, claimsChanged: (await metric(p.link.port, 'tessera_link_claims_changed_total')) - changed0,
     timeline,
   };
