@@ -101,7 +101,10 @@ function size(target: number, seedBase: number): Sizing {
     const g = generate({ ...defaultPopulation, people: perChunk, seed: seedBase + chunk });
     people += perChunk;
     const records: InputRecord<ClaimRecord>[] = [];
-    for (const t of g.touchpoints) {
+    for (const raw of g.touchpoints) {
+      // The generator numbers CRM ids by person index within its population: made unique per chunk, or every chunk's
+      // person i would share one CRM id and the chunks would grow one giant component that no real population has.
+      const t = raw.externalIds.length ? { ...raw, externalIds: raw.externalIds.map((x) => ({ ...x, id: `${x.id}.${chunk}` })) } : raw;
       touchpoints += 1;
       if (!validateTouchpoint(t).ok) continue;
       const x = extractIdentifiers(t, defaultIdentityConfig);
