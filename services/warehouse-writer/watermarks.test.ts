@@ -1,7 +1,5 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Row } from './rows.ts';
-import { TABLES } from './tables.ts';
 import { unwritten, Watermarks } from './watermarks.ts';
 
 const row = (topic: string, partition: number, offset: string, extra: Record<string, unknown> = {}): Row =>
@@ -59,32 +57,5 @@ describe('Watermarks', () => {
     w.raise('events', 'r', 0, 12n, '202601');
     const batch = [row('r', 0, '10', { event_time: JAN }), row('r', 0, '11', { event_time: FEB }), row('r', 0, '12', { event_time: JAN }), row('r', 0, '13', { event_time: FEB })];
     expect(unwritten(batch, 'events', w).map((r) => r.src_offset)).toEqual(['11', '13']);
-  });
-
-  // The writer skips the per-row check of a record above mayHold: it must never say "held nowhere" of a row any
-  // table partition holds.
-  it('mayHold is false only when no table partition holds that source position (property)', () => {
-    const mark = fc.record({ table: fc.constantFrom(...TABLES), part: fc.constantFrom('', '202601', '202602'), topic: fc.constantFrom('t', 'u'),
-      partition: fc.integer({ min: 0, max: 2 }), offset: fc.bigInt({ min: 0n, max: 20n }) });
-    fc.assert(fc.property(fc.array(mark, { maxLength: 12 }), fc.boolean(), mark, (marks, cleared, probe) => {
-      const w = new Watermarks();
-      for (const m of marks) w.raise(m.table, m.topic, m.partition, m.offset, m.part);
-      if (cleared) w.clear();
-      const offset = String(probe.offset);
-      const heldSomewhere = TABLES.some((t) => ['', '202601', '202602'].some((p) => w.written(t, probe.topic, probe.partition, offset, p)));
-      if (!w.mayHold(probe.topic, probe.partition, offset)) expect(heldSomewhere).toBe(false);
-      expect(w.mayHold(probe.topic, probe.partition, offset)).toBe(heldSomewhere);
-    }));
-  });
-
-  it.each([
-    ['nothing raised', [], '0', false],
-    ['at the highest mark of any table', [['events', '202601', 5n], ['profiles', '', 9n]], '9', true],
-    ['above every mark', [['events', '202601', 5n], ['profiles', '', 9n]], '10', false],
-  ] as const)('mayHold: %s', (_n, marks, offset, expected) => {
-    const w = new Watermarks();
-    for (const [table, part, o] of marks) w.raise(table, 't', 0, o, part);
-    expect(w.mayHold('t', 0, offset)).toBe(expected);
-    expect(w.mayHold('t', 1, offset)).toBe(false);
   });
 });

@@ -3,8 +3,6 @@
 import { tablePartition, type Table } from './tables.ts';
 import type { Row } from './rows.ts';
 
-export const partitionKey = (topic: string, partition: number): string => `${topic}#${partition}`;
-
 const markKey = (table: Table, tablePart: string, topic: string, partition: number): string => `${table}|${tablePart}|${topic}#${partition}`;
 
 export interface WatermarkRow { target: string; table_partition?: string; src_topic: string; src_partition: number | string; src_offset: string }
@@ -18,9 +16,6 @@ export interface WatermarkRow { target: string; table_partition?: string; src_to
  */
 export class Watermarks {
   private readonly marks = new Map<string, bigint>();
-  // The highest mark per source partition over every table and table partition: a record above it is written nowhere,
-  // which spares the per-row lookups for every record read after the first flush.
-  private readonly highest = new Map<string, bigint>();
 
   /** `tablePart` is the table partition (events: YYYYMM); '' for an unpartitioned table. */
   get(table: Table, topic: string, partition: number, tablePart = ''): bigint {
@@ -31,15 +26,6 @@ export class Watermarks {
     const key = markKey(table, tablePart, topic, partition);
     const prev = this.marks.get(key);
     if (prev === undefined || offset > prev) this.marks.set(key, offset);
-    const source = partitionKey(topic, partition);
-    const top = this.highest.get(source);
-    if (top === undefined || offset > top) this.highest.set(source, offset);
-  }
-
-  /** False when no table holds the record at `offset` of this source partition (so none of its rows is written). */
-  mayHold(topic: string, partition: number, offset: string): boolean {
-    const top = this.highest.get(partitionKey(topic, partition));
-    return top !== undefined && BigInt(offset) <= top;
   }
 
   /** True when the record at `offset` is already written to that partition of `table`. */
@@ -62,7 +48,6 @@ export class Watermarks {
 
   clear(): void {
     this.marks.clear();
-    this.highest.clear();
   }
 }
 

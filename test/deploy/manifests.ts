@@ -31,9 +31,8 @@ export const pipelineStages = () => serviceList().filter((s) => s.role !== 'http
 /** services/<name>/main.ts entries that are not deployed services, with why. */
 export const notDeployed: Record<string, string> = {
   'services/demo/main.ts': 'the local demo runner, not a service',
-  // Built beside the resolver (issue 11); they replace it in the deployment at the switch-over.
-  'services/extract/main.ts': 'claims-first extract stage, deployed at the switch-over from the resolver',
-  'services/link/main.ts': 'claims-first link stage, deployed at the switch-over from the resolver',
+  // The all-in-one stage before extract → link (issue 11): no longer deployed; it goes once nothing else needs it.
+  'services/resolver/main.ts': 'the all-in-one resolver of before the extract and link stages, not deployed',
 };
 
 export function mainEntries(): string[] {
