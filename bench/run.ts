@@ -48,7 +48,8 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '42' },
     'shuffle-seed': { type: 'string', default: '7' },
     'skip-peers': { type: 'boolean', default: false },
-    'skip-before': { type: 'boolean', default: false },
+    // The resolver topology as the reference before: needs a writer that still reads events.resolved (before the switch).
+    before: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
@@ -57,7 +58,7 @@ const { values: a } = parseArgs({
 });
 if (a.help) {
   console.log(`usage: npx tsx bench/run.ts [--core-identifiers 1e6] [--e2e-events 300000] [--latency-rate 5000] [--latency-seconds 30]
-       [--flush-ms 150] [--quality-people 4000] [--seed 42] [--shuffle-seed 7] [--skip-peers] [--skip-before] [--cpu-prof]
+       [--flush-ms 150] [--quality-people 4000] [--seed 42] [--shuffle-seed 7] [--skip-peers] [--before] [--cpu-prof]
        [--out bench/results] [--keep (topics and databases)]`);
   process.exit(0);
 }
@@ -273,7 +274,7 @@ try {
 
   // 2c. Before: the resolver topology on the same events (resolver → events.resolved → writer), for reference.
   let before: { eventsPerSecond: number; drainedSeconds: number; cpuSeconds: { resolver: number; writer: number }; cpuUsPerEvent: { resolver: number; writer: number; total: number }; disagreements: number } | null = null;
-  if (!a['skip-before']) {
+  if (a.before) {
     step(`2c. Before (reference): resolver → events.resolved → writer(resolved) on the same ${int(e2eTouchpoints.length)} touchpoints`);
     const bPrefix = `${prefix}before.`, bDb = `${database}_before`, bTopics = topicNames(bPrefix);
     await ensureTopics(admin, topicSpecs(bTopics, { partitions: 6, replicationFactor: 1 }));
