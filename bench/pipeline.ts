@@ -1,5 +1,6 @@
-// The end-to-end phases of the benchmark against the running services: sustained throughput until drained,
-// and produce→queryable latency of probe events at a fixed rate.
+// The end-to-end phases of the benchmark against the running services: sustained throughput of the resolver
+// topology (the reference before the claims-first stages) until drained, and produce→queryable latency of probe
+// events at a fixed rate on either topology.
 import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '../services/kit/clickhouse.ts';
 import { select } from '../services/kit/clickhouse.ts';
@@ -98,13 +99,16 @@ export async function throughput(p: Pipeline, touchpoints: readonly Touchpoint[]
 }
 
 export interface Probe { messageId: string; ackAt: number; seenAt: number | null }
-export interface LatencyResult { rate: number; seconds: number; sent: number; probes: Probe[]; pollMs: number; achievedRate: number; timeline: Sample[] }
+export interface LatencyResult { rate: number; seconds: number; sent: number; probes: Probe[]; pollMs: number; achievedRate: number }
+
+/** Where the latency probes go and where they are looked for: any topology that writes the touchpoints to `events`. */
+export interface LatencyTarget { kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; touchpointsTopic: string }
 
 /**
  * Produces at a fixed rate and follows every `probeEvery`-th event: from the producer's acknowledgement until a
  * query on ClickHouse returns its row (polled every `pollMs`).
  */
-export async function latency(p: Pipeline, touchpoints: readonly Touchpoint[], o: { rate: number; probeEvery: number; pollMs: number; timeoutMs: number }): Promise<LatencyResult> {
+export async function latency(p: LatencyTarget, touchpoints: readonly Touchpoint[], o: { rate: number; probeEvery: number; pollMs: number; timeoutMs: number }): Promise<LatencyResult> {
   // Only valid events reach ClickHouse; an invalid one goes to the DLQ.
   const probeIds = new Set(touchpoints.filter((t, i) => i % o.probeEvery === 0 && validateTouchpoint(t).ok).map((t) => t.messageId));
   const probes = new Map<string, Probe>();
@@ -113,10 +117,8 @@ export async function latency(p: Pipeline, touchpoints: readonly Touchpoint[], o
   const started = Date.now();
   let produced = 0;
   let producing = true;
-  const timeline: Sample[] = [];
-  const before = await sample(p, 0, 0);
   const poller = (async () => {
-    let nextSample = 0;
+    let nextLine = 0;
     while (producing || pending.size > 0) {
       const t0 = Date.now();
       if (pending.size > 0) {
@@ -128,10 +130,8 @@ export async function latency(p: Pipeline, touchpoints: readonly Touchpoint[], o
           if (probe && probe.seenAt === null) { probe.seenAt = at; pending.delete(message_id); }
         }
       }
-      if (t0 >= nextSample) {
-        const s = await sample(p, (t0 - started) / 1000, produced);
-        timeline.push({ ...s, consumed: s.consumed - before.consumed, resolved: s.resolved - before.resolved, queryable: s.queryable - before.queryable });
-        nextSample = t0 + 1000;
+      if (t0 >= nextLine) {
+        nextLine = t0 + 1000;
         process.stdout.write(`\r  ${progressLine('producing', produced, touchpoints.length, t0 - started)} | probes seen ${[...probes.values()].filter((x) => x.seenAt !== null).length}/${probeIds.size}   `);
       }
       if (!producing && Date.now() - started > o.timeoutMs) break;
@@ -139,7 +139,7 @@ export async function latency(p: Pipeline, touchpoints: readonly Touchpoint[], o
     }
   })();
   const result = await produceTouchpoints({
-    kafka: p.kafka, codec: p.codec, topic: p.topics.touchpoints, touchpoints, total: touchpoints.length, rate: o.rate,
+    kafka: p.kafka, codec: p.codec, topic: p.touchpointsTopic, touchpoints, total: touchpoints.length, rate: o.rate,
     onProgress: (sent) => { produced = sent; },
     onSent: (ids, at) => {
       for (const id of ids) {
@@ -152,5 +152,5 @@ export async function latency(p: Pipeline, touchpoints: readonly Touchpoint[], o
   producing = false;
   await poller;
   process.stdout.write('\n');
-  return { rate: o.rate, seconds: result.ms / 1000, sent: result.sent, probes: [...probes.values()], pollMs: o.pollMs, achievedRate: result.sent / (result.ms / 1000), timeline };
+  return { rate: o.rate, seconds: result.ms / 1000, sent: result.sent, probes: [...probes.values()], pollMs: o.pollMs, achievedRate: result.sent / (result.ms / 1000) };
 }

@@ -77,18 +77,23 @@ export class LinkOutputs {
    * profile, and — after a merge — every identifier of the survivor (those that followed the merge are in no link).
    */
   private addIdentifiers(step: StepResult): void {
-    const identifier = (type: string, value: string, profileId: string | null, messageId: string, eventTime: number) => {
-      const version = this.nextVersion();
-      const v: IdentityIdentifierRecord = { type, value, profileId, messageId, eventTime, version };
-      this.put(versioned(this.t.identifiers, `${type}:${value}`, v, version));
-    };
-    const survivors = new Set(step.merges.map((m) => m.into));
-    for (const p of step.profiles) {
-      if (p.kind !== 'upsert' || !survivors.has(p.profile.profileId)) continue;
-      for (const l of p.profile.identifiers) identifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime);
+    // Most steps merge nothing: no survivor to rewrite (and no set to build).
+    if (step.merges.length > 0) {
+      const survivors = new Set(step.merges.map((m) => m.into));
+      for (const p of step.profiles) {
+        if (p.kind !== 'upsert' || !survivors.has(p.profile.profileId)) continue;
+        for (const l of p.profile.identifiers) this.putIdentifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime);
+      }
     }
-    for (const l of step.links) identifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime);
-    for (const mv of step.moves) if (mv.to === null) identifier(mv.identifier.type, mv.identifier.value, null, mv.messageId, mv.eventTime);
+    for (const l of step.links) this.putIdentifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime);
+    for (const mv of step.moves) if (mv.to === null) this.putIdentifier(mv.identifier.type, mv.identifier.value, null, mv.messageId, mv.eventTime);
+  }
+
+  // A method, not a closure made per step: under tsx every closure created also pays a __name call.
+  private putIdentifier(type: string, value: string, profileId: string | null, messageId: string, eventTime: number): void {
+    const version = this.nextVersion();
+    const v: IdentityIdentifierRecord = { type, value, profileId, messageId, eventTime, version };
+    this.put(versioned(this.t.identifiers, `${type}:${value}`, v, version));
   }
 
   private addProfile(p: ProfileChange): void {
