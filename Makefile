@@ -1,6 +1,6 @@
 # Tessera: one entry point for installing, running, testing and benchmarking.
 SHELL := /bin/bash
-.PHONY: tools-install test-clients test-deploy
+.PHONY: tools-install test-clients test-deploy chromium-install
 .PHONY: install deps stack-install stack-start stack-stop stack-status migrate test test-unit lint typecheck demo bench bench-core clean-stack
 
 deps:
@@ -32,7 +32,7 @@ lint: deps
 test-unit: deps
 	@npx vitest run --project unit
 
-test: install tools-install typecheck lint
+test: install tools-install chromium-install typecheck lint
 	@npx vitest run
 
 demo: install
@@ -43,6 +43,10 @@ bench-core: deps
 
 bench: install
 	@npx tsx bench/run.ts
+
+# Headless Chromium for the browser tests (test/browser): Debian's package, installed once, checked once per version.
+chromium-install:
+	@bash infra/local/chromium.sh
 
 # Client and deployment checks: Python consumer, clickhouse-client, current ClickHouse (chDB), infra/deploy/ validation.
 # Their tools install once into $(TESSERA_HOME)/tools (a cold helm + promtool build takes minutes; then seconds).

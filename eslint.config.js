@@ -12,5 +12,13 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // The explorer page runs in the browser (plain ES modules served by the profile API).
+  {
+    files: ['services/profile-api/explorer/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['window', 'document', 'location', 'history', 'sessionStorage', 'fetch', 'URLSearchParams', 'FormData', 'Node']
+        .map((g) => [g, 'readonly'])),
+    },
+  },
   { files: ['test/**', 'bench/**', 'infra/**', '**/*.test.ts', 'services/*/cli.ts', 'services/demo/**', 'services/tools/**'], rules: { 'no-console': 'off' } },
 );

@@ -1,6 +1,7 @@
 // The warehouse writer's own work per event, without Kafka: decode the Avro value, map it to rows, encode the insert.
-// Compares reading the touchpoints itself (extraction + claim key, the claims topology) with reading the resolved
-// stream, and RowBinary with JSONEachRow; then ClickHouse's side of one insert of the same rows in both formats.
+// Compares RowBinary with JSONEachRow for the touchpoints (extraction + claim key, as the writer reads them); then
+// ClickHouse's side of one insert of the same rows in both formats. (The resolved stream of the resolver before was
+// measured here too until the writer stopped reading it: docs/warehouse-writer.md.)
 //   npx tsx bench/writer-rows.ts [--events 200000] [--insert-rows 100000]
 import { parseArgs } from 'node:util';
 import { Readable } from 'node:stream';
@@ -8,12 +9,11 @@ import { avroType } from '../services/kit/avro.ts';
 import { createClickHouse, select } from '../services/kit/clickhouse.ts';
 import { commonEnv, parseEnv } from '../services/kit/config.ts';
 import { loadMigrations } from '../services/kit/migrate.ts';
-import type { ResolvedEvent } from '../services/kit/records.ts';
-import { defaultIdentityConfig, extractIdentifiers } from '../services/identity/index.ts';
+import { defaultIdentityConfig } from '../services/identity/index.ts';
 import { defaultPopulation, generate } from '../services/loadgen/population.ts';
 import type { Touchpoint } from '../services/contract/touchpoint.ts';
 import { validateTouchpoint } from '../services/contract/validate.ts';
-import { resolvedRows, touchpointRows } from '../services/warehouse-writer/event-rows.ts';
+import { touchpointRows } from '../services/warehouse-writer/event-rows.ts';
 import { encodeRows, RowBinaryWriter } from '../services/warehouse-writer/rowbinary.ts';
 import type { Row, TableRows } from '../services/warehouse-writer/rows.ts';
 import { COLUMNS, type Table } from '../services/warehouse-writer/tables.ts';
@@ -22,19 +22,10 @@ const { values: a } = parseArgs({ options: { events: { type: 'string', default: 
 const n = Math.round(Number(a.events));
 const insertRows = Math.round(Number(a['insert-rows']));
 
-// Touchpoints as the collector publishes them, and resolved events as the resolver published them (the resolve-time
-// fields filled in from the extraction; the resolver's own work is not measured here).
+// Touchpoints as the collector publishes them.
 const touchpoints = generate({ ...defaultPopulation, people: Math.ceil(n / 60) }).touchpoints.filter((t) => validateTouchpoint(t).ok).slice(0, n);
-const resolved: ResolvedEvent[] = touchpoints.map((t) => {
-  const x = extractIdentifiers(t, defaultIdentityConfig);
-  const primary = x.identifiers[0] ?? null;
-  return { touchpoint: t, profileId: primary ? `p-${primary.value.slice(0, 12)}` : null, primaryIdentifier: primary, identifiers: x.identifiers,
-    dropped: x.dropped.map((d) => ({ type: d.type, code: d.code, reason: d.reason })), refusals: [], resolvedAt: t.timestamp };
-});
 const touchpointType = avroType('touchpoint');
-const resolvedType = avroType('resolved-event');
 const touchpointBytes = touchpoints.map((t) => touchpointType.toBuffer(t));
-const resolvedBytes = resolved.map((r) => resolvedType.toBuffer(r));
 const at = (i: number) => ({ topic: 't', partition: 0, offset: String(i) });
 
 /** CPU µs per event (user + system of this process) of one pass; the best of three passes (warm JIT, least noise). */
@@ -70,22 +61,15 @@ const fromTouchpoint = (b: Buffer, i: number): TableRows => {
   const m = touchpointRows(touchpointType.fromBuffer(b) as Touchpoint, defaultIdentityConfig, at(i));
   return m.ok ? m.rows : {};
 };
-const fromResolved = (b: Buffer, i: number): TableRows => {
-  const m = resolvedRows(resolvedType.fromBuffer(b) as ResolvedEvent, defaultIdentityConfig, at(i));
-  return m.ok ? m.rows : {};
-};
 const writer = new RowBinaryWriter();
 const rowBinary = (t: Table, rows: Row[]) => encodeRows(COLUMNS[t], rows, writer);
 const jsonEachRow = (_t: Table, rows: Row[]) => Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n'));
 
-console.log(`${touchpoints.length.toLocaleString('en-US')} generated touchpoints; Avro ${(touchpointBytes.reduce((s, b) => s + b.length, 0) / touchpoints.length).toFixed(0)} B per touchpoint, ${(resolvedBytes.reduce((s, b) => s + b.length, 0) / touchpoints.length).toFixed(0)} B per resolved event`);
+console.log(`${touchpoints.length.toLocaleString('en-US')} generated touchpoints; Avro ${(touchpointBytes.reduce((s, b) => s + b.length, 0) / touchpoints.length).toFixed(0)} B per touchpoint`);
 const figures = {
   decodeTouchpoint: cpuPerEvent('decode touchpoint (Avro)', () => { for (const b of touchpointBytes) touchpointType.fromBuffer(b); }),
-  decodeResolved: cpuPerEvent('decode resolved event (Avro)', () => { for (const b of resolvedBytes) resolvedType.fromBuffer(b); }),
   touchpointsRowBinary: cpuPerEvent('touchpoints: decode + extract + claim key + row + RowBinary', run(touchpointBytes, fromTouchpoint, rowBinary)),
   touchpointsJson: cpuPerEvent('touchpoints: decode + extract + claim key + row + JSONEachRow', run(touchpointBytes, fromTouchpoint, jsonEachRow)),
-  resolvedRowBinary: cpuPerEvent('resolved stream: decode + row + RowBinary', run(resolvedBytes, fromResolved, rowBinary)),
-  resolvedJson: cpuPerEvent('resolved stream: decode + row + JSONEachRow', run(resolvedBytes, fromResolved, jsonEachRow)),
 };
 
 // ClickHouse's side: the same rows inserted once as RowBinary and once as JSONEachRow into a scratch events table.

@@ -1,14 +1,17 @@
 // The sample population the analyst guide's queries are checked against: touchpoints, and the ClickHouse rows the
-// pipeline's own rules make of them (contract validation, identity core, the resolver's outputs, the writer's rows).
-// test/e2e/analyst-guide.test.ts runs these touchpoints through the real resolver and writer and checks that what
-// they write equals sampleRows(), so infra/local/check-sql.ts (ClickHouse 18.16 and, with chDB, 26.x) queries the
-// same data the pipeline would write.
+// pipeline's own rules make of them (contract validation, identity core, the link stage's outputs, the writer's rows).
+// test/e2e/analyst-guide.test.ts runs these touchpoints through the real extract, link and writer stages and checks
+// that what they write equals sampleRows(), so infra/local/check-sql.ts (ClickHouse 18.16 and, with chDB, 26.x)
+// queries the same data the pipeline would write.
 import type { Context, Touchpoint } from '../../services/contract/touchpoint.ts';
 import { validateTouchpoint } from '../../services/contract/validate.ts';
-import { defaultIdentityConfig, extractIdentifiers, IdentityGraph, type IdentityConfig, type StepResult } from '../../services/identity/index.ts';
-import { OutputBatch } from '../../services/resolver/outputs.ts';
-import { resolvedRows } from '../../services/warehouse-writer/event-rows.ts';
-import { identityChangeRows, profileRows, TABLES, type Mapped, type Row, type Table } from '../../services/warehouse-writer/rows.ts';
+import { claimKey, defaultIdentityConfig, extractIdentifiers, IdentityGraph, type IdentityConfig } from '../../services/identity/index.ts';
+import type { ClaimRecord, IdentityChangeRecord, IdentityClaimRecord, IdentityIdentifierRecord, ProfileRecord } from '../../services/kit/records.ts';
+import { topicNames } from '../../services/kit/topics.ts';
+import { linkProcessor } from '../../services/link/processor.ts';
+import { VersionClock } from '../../services/link/version-clock.ts';
+import { touchpointRows } from '../../services/warehouse-writer/event-rows.ts';
+import { claimRows, identifierRows, identityChangeRows, profileRows, TABLES, type Mapped, type Row, type Table } from '../../services/warehouse-writer/rows.ts';
 
 /** The guide's person: an address on a real-looking domain (example.org and friends are blocked: they never link). */
 export const ADA_EMAIL = 'ada@analytical-engines.io';
@@ -68,33 +71,47 @@ export const sampleTouchpoints: readonly Touchpoint[] = [
   }),
 ];
 
-const unresolved = (): StepResult => ({ profileId: null, primaryIdentifier: null, links: [], merges: [], refusals: [], moves: [], profiles: [], changelog: [] });
-
 /**
- * The rows the warehouse writer inserts for `touchpoints` resolved one after the other, each in a transaction of its
- * own (a transaction publishes only the last state of a profile it touched), per table. Source positions are made
- * up (topic "sample"): every row needs one, none of the guide's queries reads them.
+ * The rows the warehouse writer inserts for `touchpoints` taken in one after the other (each linked before the next
+ * arrives), per table: each touchpoint's events row as the writer maps it, and what the link stage publishes for each
+ * claim the extract stage publishes (a claim it has not published before, or one seen with an earlier event), mapped
+ * by the writer's own row mappers. Versions count from 1; source positions are made up (topic "sample"): every row
+ * needs one, none of the guide's queries reads them.
  */
 export function sampleRows(touchpoints: readonly Touchpoint[] = sampleTouchpoints, config: IdentityConfig = defaultIdentityConfig): Record<Table, Row[]> {
-  const graph = new IdentityGraph(config);
+  const topics = topicNames('sample.');
+  const link = linkProcessor(topics);
+  const state = { graph: new IdentityGraph(config), versions: new VersionClock(() => 0) };
+  const published = new Map<string, number>();
   const tables = Object.fromEntries(TABLES.map((t) => [t, [] as Row[]])) as Record<Table, Row[]>;
-  const add = (m: Mapped) => {
+  const add = (m: Mapped | { ok: false; reason: string }) => {
     if (!m.ok) throw new Error(`the sample maps to an invalid record: ${m.reason}`);
     for (const [table, rows] of Object.entries(m.rows) as [Table, Row[]][]) tables[table].push(...rows);
   };
-  let version = 0;
   let offset = 0;
-  const position = (partition: number) => ({ topic: 'sample', partition, offset: String((offset += 1)) });
+  const position = (topic: string) => ({ topic, partition: 0, offset: String((offset += 1)) });
   for (const t of touchpoints) {
-    // The resolver sends invalid touchpoints to the DLQ: no row.
+    // The extract stage sends invalid touchpoints to the DLQ and the writer skips them: no row.
     if (!validateTouchpoint(t).ok) continue;
-    const out = new OutputBatch(() => (version += 1));
-    const extraction = extractIdentifiers(t, config);
-    const step = extraction.identifiers.length === 0 ? unresolved() : graph.apply({ messageId: t.messageId, eventTime: t.timestamp, identifiers: extraction.identifiers });
-    out.addEvent(t, extraction, step, t.timestamp);
-    for (const r of out.resolved) add(resolvedRows(r.value!, config, position(0)));
-    for (const p of out.profileRecords()) add(profileRows(p.key, p.value, String(p.version), position(1)));
-    for (const c of out.changeRecords()) add(identityChangeRows(c.value!, position(2)));
+    add(touchpointRows(t, config, position(topics.touchpoints)) as Mapped);
+    const x = extractIdentifiers(t, config);
+    const blocked = x.blocked ?? [];
+    if (x.identifiers.length === 0 && blocked.length === 0) continue;
+    const key = claimKey(x.identifiers, blocked);
+    const seen = published.get(key);
+    if (seen !== undefined && seen <= t.timestamp) continue;
+    published.set(key, t.timestamp);
+    const claim: ClaimRecord = { messageId: t.messageId, eventTime: t.timestamp, identifiers: [...x.identifiers], ...(blocked.length ? { blocked: [...blocked] } : {}) };
+    const out = link.process(state, [{ ...position(topics.claims), key: Buffer.from(key), value: claim }]);
+    if (out.deadLetters.length) throw new Error(`the sample's claim ${key} is refused: ${out.deadLetters[0]!.reason}`);
+    for (const o of out.outputs) {
+      const version = o.headers?.version ?? null;
+      const at = position(o.topic);
+      if (o.topic === topics.profiles) add(profileRows(o.key, o.value as ProfileRecord | null, version, at));
+      else if (o.topic === topics.merges) add(identityChangeRows(o.value as IdentityChangeRecord, at));
+      else if (o.topic === topics.identifiers) add(identifierRows(o.key, o.value as IdentityIdentifierRecord | null, version, at));
+      else if (o.topic === topics.identityClaims) add(claimRows(o.key, o.value as IdentityClaimRecord | null, version, at));
+    }
   }
   return tables;
 }

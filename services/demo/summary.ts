@@ -10,7 +10,8 @@ export interface SummaryInput {
   ch: ClickHouseClient;
   database: string;
   truth: Map<string, number>;
-  resolverPort: number;
+  /** Metrics ports of the stages. */
+  ports: { extract: number[]; link: number; writer: number };
   topics: Topics;
   kafkaBrokers: string[];
   clickhouseUrl: string;
@@ -18,11 +19,17 @@ export interface SummaryInput {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-async function dlqByCode(port: number): Promise<Record<string, unknown>[]> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const rows: Record<string, unknown>[] = [];
-  for (const m of text.matchAll(/^tessera_resolver_dlq_total\{[^}]*code="([^"]+)"[^}]*\}\s+(\d+)/gm)) rows.push({ reason: m[1], records: Number(m[2]) });
-  return rows;
+/** Dead letters by stage and code, from the stages' own counters (`tessera_<stage>_dlq_total`). */
+async function dlqByCode(stages: [string, number][]): Promise<Record<string, unknown>[]> {
+  const counts = new Map<string, number>();
+  for (const [stage, port] of stages) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const m of text.matchAll(/^tessera_(extract|link)_dlq_total\{[^}]*code="([^"]+)"[^}]*\}\s+(\d+)/gm)) {
+      const k = `${stage}\u0000${m[2]}`;
+      counts.set(k, (counts.get(k) ?? 0) + Number(m[3]));
+    }
+  }
+  return [...counts].map(([k, records]) => ({ stage: k.split('\u0000')[0], reason: k.split('\u0000')[1], records }));
 }
 
 export async function printSummary(s: SummaryInput): Promise<void> {
@@ -35,16 +42,19 @@ export async function printSummary(s: SummaryInput): Promise<void> {
     (SELECT count() FROM ${db}.identities FINAL WHERE profile_id != '') AS linked_identifiers FROM ${db}.profiles FINAL`)));
   console.log(table(await q(`SELECT kind, count() AS changes FROM ${db}.identity_changes GROUP BY kind ORDER BY kind`)));
 
-  h('Refused links (identifiers left unlinked so two people are not glued together)');
-  console.log(table(await q(`SELECT code, splitByChar(':', refused_id)[1] AS identifier_type, count() AS refusals
-    FROM ${db}.events FINAL ARRAY JOIN refusal_codes AS code, refused AS refused_id GROUP BY code, identifier_type ORDER BY refusals DESC`)));
+  h('Refused links (identifiers an event carried that the link stage kept out of its profile, so two people are not glued together)');
+  console.log(table(await q(`SELECT splitByChar(':', identifier)[1] AS identifier_type, if(identifier_profile = '', 'in no profile', 'in another profile') AS kept,
+      uniqExact(identifier) AS identifiers, count() AS events
+    FROM (SELECT current_profile_id, arrayJoin(identifiers) AS identifier FROM ${db}.events_current) AS e
+    ANY LEFT JOIN (SELECT concat(id_type, ':', id_value) AS identifier, profile_id AS identifier_profile FROM ${db}.identities FINAL) AS i USING (identifier)
+    WHERE identifier_profile != current_profile_id GROUP BY identifier_type, kept ORDER BY events DESC`)));
 
   h('Dropped identifiers (placeholders from buggy SDKs, invalid values)');
   console.log(table(await q(`SELECT code, type AS identifier_type, count() AS dropped
     FROM ${db}.events FINAL ARRAY JOIN dropped_codes AS code, dropped_types AS type GROUP BY code, identifier_type ORDER BY dropped DESC LIMIT 10`)));
 
   h(`Dead-letter queue (${s.topics.dlq}): records that could not be used, kept with their bytes and reason`);
-  console.log(table(await dlqByCode(s.resolverPort)));
+  console.log(table(await dlqByCode([...s.ports.extract.map((p) => ['extract', p] as [string, number]), ['link', s.ports.link]])));
 
   h('Identity quality against the ground truth (pairwise over events)');
   const current = await q<{ message_id: string; current_profile_id: string }>(`SELECT message_id, current_profile_id FROM ${db}.events_current`);
@@ -80,5 +90,5 @@ export async function printSummary(s: SummaryInput): Promise<void> {
   Profiles:    npx tsx services/tools/tail.ts ${s.topics.profiles} --max 5     (Avro decoded through the schema registry)
   Merges:      npx tsx services/tools/tail.ts ${s.topics.merges} --max 5
   DLQ:         npx tsx services/tools/tail.ts ${s.topics.dlq}
-  Metrics:     curl -s http://127.0.0.1:${s.resolverPort}/metrics | grep tessera_resolver`);
+  Metrics:     curl -s http://127.0.0.1:${s.ports.extract[0]}/metrics | grep tessera_extract     (also link :${s.ports.link}, writer :${s.ports.writer})`);
 }

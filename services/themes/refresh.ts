@@ -18,20 +18,24 @@ export async function refreshThemes(ch: ClickHouseClient, database: string, log:
   // Unrolled: 18.16's lambdas cannot read the row's other columns.
   const text = `arrayStringConcat(arrayFilter(v -> v != '', [${TEXT_PROPERTIES.map((k) => `property_values[indexOf(property_keys, ${str(k)})]`).join(', ')}]), '\\n')`;
   // An event's own location, else its profile's latest located one (a ticket sent by email has none of its own).
+  // A text analysed while its profile had no location yet (its located events not linked to it then) is analysed
+  // again once the profile has one: the new row replaces the unlocated one (ReplacingMergeTree by analysed_ms).
   const pendingSql = `SELECT message_id, current_profile_id AS profile_id, event, source, event_time, event_ms, text,
        if(own_country != '', own_country, tupleElement(loc, 1)) AS country, if(own_country != '', own_region, tupleElement(loc, 2)) AS region
 FROM
 (
-  SELECT message_id, current_profile_id, event, source, event_time, event_ms, country AS own_country, region AS own_region, ${text} AS text
+  SELECT message_id, current_profile_id, event, source, event_time, event_ms, country AS own_country, region AS own_region, ${text} AS text,
+         message_id IN (SELECT message_id FROM ${db}.text_analyses FINAL WHERE country = '') AS unlocated
   FROM ${db}.events_current
-  WHERE current_profile_id != '' AND notEmpty(property_keys) AND message_id NOT IN (SELECT message_id FROM ${db}.text_analyses)
+  WHERE current_profile_id != '' AND notEmpty(property_keys)
+    AND message_id NOT IN (SELECT message_id FROM ${db}.text_analyses FINAL WHERE country != '')
 ) AS e
 ANY LEFT JOIN
 (
   SELECT current_profile_id, argMax(tuple(country, region), event_ms) AS loc FROM ${db}.events_current
   WHERE current_profile_id != '' AND country != '' AND region != '' GROUP BY current_profile_id
 ) AS l USING current_profile_id
-WHERE text != ''
+WHERE text != '' AND (NOT unlocated OR (own_country = '' AND tupleElement(loc, 1) != ''))
 ORDER BY message_id
 LIMIT ${int(batch)}`;
   let analysed = 0;

@@ -1,5 +1,5 @@
 // `tessera explain email:ana@acme.io device_id:ABC…`: why do two identifiers share a profile?
-// Rebuilds the identity graph from the changelog topic (what the resolver committed) and prints the chain of
+// Rebuilds the identity graph from the changelog topic (what the link stage committed) and prints the chain of
 // links — each with the event (messageId) and time that made it.
 import { randomBytes } from 'node:crypto';
 import { configOrExit } from '../kit/config.ts';
@@ -8,7 +8,7 @@ import { createKafka } from '../kit/kafka.ts';
 import { createLogger } from '../kit/log.ts';
 import { AvroCodec } from '../kit/registry.ts';
 import { topicNames } from '../kit/topics.ts';
-import { parseResolverConfig } from '../resolver/config.ts';
+import { parseLinkConfig } from '../link/config.ts';
 import { IdentityGraph, normaliseIdentifier, type Identifier } from '../identity/index.ts';
 import { readChangelog } from '../kit/changelog-reader.ts';
 import { commandLine, UsageError } from './cli.ts';
@@ -20,7 +20,7 @@ const raw = commandLine(explainCommand, ({ positionals }) => positionals.map((ar
   if (i <= 0) throw new UsageError(`"${arg}" is not TYPE:VALUE`);
   return { type: arg.slice(0, i), value: arg.slice(i + 1), arg };
 }));
-const cfg = configOrExit('explain', () => parseResolverConfig());
+const cfg = configOrExit('explain', () => parseLinkConfig());
 quietOnBrokenPipe(process.stdout);
 const fail = (message: string, code: number): Promise<never> => {
   process.stderr.write(`tessera explain: ${message}\n`);

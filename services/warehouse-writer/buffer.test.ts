@@ -8,14 +8,13 @@ const JAN = Date.UTC(2026, 0, 15) / 1000;
 const FEB = Date.UTC(2026, 1, 1) / 1000;
 
 describe('BatchBuffer', () => {
-  it('groups rows per table partition in table order and commits the next offset of each source partition', () => {
+  it('groups rows per table partition in table order, each source partition in offset order', () => {
     const b = new BatchBuffer();
-    b.add('r', 0, '10', { events: [row('r', 0, '10', { event_time: FEB })] }, 100);
-    b.add('p', 1, '3', { identities: [row('p', 1, '3', { v: 'a' }), row('p', 1, '3', { v: 'b' })], profiles: [row('p', 1, '3')] }, 200);
-    b.add('r', 0, '11', { events: [row('r', 0, '11', { event_time: JAN })] }, 300);
-    b.add('r', 2, '5', { events: [row('r', 2, '5', { event_time: FEB })] }, 400);
+    b.addRows({ events: [row('r', 0, '10', { event_time: FEB })] });
+    b.addRows({ identities: [row('p', 1, '3', { v: 'a' }), row('p', 1, '3', { v: 'b' })], profiles: [row('p', 1, '3')] });
+    b.addRows({ events: [row('r', 0, '11', { event_time: JAN })] });
+    b.addRows({ events: [row('r', 2, '5', { event_time: FEB })] });
     expect(b.rows).toBe(6);
-    expect(b.pendingSince).toBe(100);
     const batch = b.take();
     expect(batch.inserts.map((i) => [i.table, i.partition, i.rows.map((r) => `${r.src_partition}@${r.src_offset}`)])).toEqual([
       ['events', '202601', ['0@11']],
@@ -23,25 +22,16 @@ describe('BatchBuffer', () => {
       ['profiles', '', ['1@3']],
       ['identities', '', ['1@3', '1@3']],
     ]);
-    expect(batch.commits).toEqual([{ topic: 'r', partition: 0, offset: '12' }, { topic: 'p', partition: 1, offset: '4' }, { topic: 'r', partition: 2, offset: '6' }]);
     expect(batch.rows).toBe(6);
     expect(b.rows).toBe(0);
-    expect(b.empty).toBe(true);
-    expect(b.pendingSince).toBeNull();
-  });
-
-  it('moves the position of a record that produced no rows (skipped or already written)', () => {
-    const b = new BatchBuffer();
-    b.add('m', 2, '99', {}, 1);
-    expect(b.empty).toBe(false);
-    expect(b.take()).toEqual({ inserts: [], commits: [{ topic: 'm', partition: 2, offset: '100' }], rows: 0 });
+    expect(b.take()).toEqual({ inserts: [], rows: 0 });
   });
 
   it('clear drops everything (a rebalance: the rows will be read again)', () => {
     const b = new BatchBuffer();
-    b.add('r', 0, '1', { events: [row('r', 0, '1', { event_time: JAN })] }, 1);
+    b.addRows({ events: [row('r', 0, '1', { event_time: JAN })] });
     b.clear();
-    expect(b.take()).toEqual({ inserts: [], commits: [], rows: 0 });
+    expect(b.take()).toEqual({ inserts: [], rows: 0 });
   });
 });
 

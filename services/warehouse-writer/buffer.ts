@@ -1,18 +1,14 @@
-// Rows waiting to be written: one list per table partition across source partitions, plus the Kafka position each
-// source partition reached.
+// Rows waiting to be written: one list per table partition across source partitions (the Kafka positions they reach
+// are the delivery's, kit/stage/pending.ts).
 import { TABLES, tablePartition, type Table } from './tables.ts';
 import type { Row, TableRows } from './rows.ts';
-import { partitionKey } from './watermarks.ts';
-
-export interface Commit { topic: string; partition: number; offset: string }
 
 /** One insert: rows of one table partition (events: one month), so that it is one part, written atomically. */
 export interface Insert { table: Table; partition: string; rows: Row[] }
 
-/** What one flush writes: one insert per table partition, then these offsets (the next to read) are committed. */
+/** What one write sends: one insert per table partition. */
 export interface Batch {
   inserts: Insert[];
-  commits: Commit[];
   rows: number;
 }
 
@@ -22,21 +18,14 @@ export interface Batch {
  */
 export class BatchBuffer {
   private inserts = new Map<string, Insert>();
-  private positions = new Map<string, Commit>();
   private count = 0;
-  private since: number | null = null;
 
   get rows(): number {
     return this.count;
   }
 
-  /** Time (ms, caller's clock) the oldest unflushed record was added; null when nothing is pending. */
-  get pendingSince(): number | null {
-    return this.since;
-  }
-
-  /** Adds a record's rows (possibly none: a skipped record still moves the partition's position). */
-  add(topic: string, partition: number, offset: string, rows: TableRows, now: number): void {
+  /** Adds one record's rows (possibly none: a record skipped or already written). */
+  addRows(rows: TableRows): void {
     for (const [table, list] of Object.entries(rows) as [Table, Row[]][]) {
       for (const r of list) {
         const part = tablePartition(table, r);
@@ -47,8 +36,6 @@ export class BatchBuffer {
       }
       this.count += list.length;
     }
-    this.positions.set(partitionKey(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
-    this.since ??= now;
   }
 
   /** Hands over everything pending as one batch (tables in TABLES order, partitions in order) and starts empty. */
@@ -56,22 +43,15 @@ export class BatchBuffer {
     const order = (i: Insert) => TABLES.indexOf(i.table);
     const batch: Batch = {
       inserts: [...this.inserts.values()].sort((a, b) => order(a) - order(b) || (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0)),
-      commits: [...this.positions.values()],
       rows: this.count,
     };
     this.clear();
     return batch;
   }
 
-  get empty(): boolean {
-    return this.positions.size === 0;
-  }
-
   clear(): void {
     this.inserts = new Map();
-    this.positions = new Map();
     this.count = 0;
-    this.since = null;
   }
 }
 

@@ -7,27 +7,39 @@ describe('parseWriterConfig', () => {
   it('has defaults for everything', () => {
     expect(parseWriterConfig({})).toMatchObject({
       TESSERA_WRITER_GROUP: 'tessera.warehouse-writer', TESSERA_WRITER_BATCH_ROWS: 20_000, TESSERA_WRITER_FLUSH_MS: 1_000,
-      TESSERA_WRITER_MAX_BUFFERED_ROWS: 200_000, TESSERA_HTTP_PORT: 9465, TESSERA_HTTP_HOST: '127.0.0.1',
-      TESSERA_WRITER_EVENTS: 'resolved', identity: defaultIdentityConfig,
+      TESSERA_HTTP_PORT: 9465, TESSERA_HTTP_HOST: '127.0.0.1', identity: defaultIdentityConfig,
     });
   });
   it.each([
     [{ TESSERA_TOPIC_PREFIX: 'x.' }, { TESSERA_WRITER_GROUP: 'x.warehouse-writer' }],
     [{ TESSERA_WRITER_GROUP: 'g' }, { TESSERA_WRITER_GROUP: 'g' }],
-    [{ TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_MAX_BUFFERED_ROWS: '100' }, { TESSERA_WRITER_MAX_BUFFERED_ROWS: 500 }],
-    [{ TESSERA_WRITER_EVENTS: 'touchpoints' }, { TESSERA_WRITER_EVENTS: 'touchpoints' }],
   ])('%j', (env, expected) => expect(parseWriterConfig(env)).toMatchObject(expected));
   it('reads the identity rules the extract stage reads (TESSERA_IDENTITY_RULES)', () => {
     const cfg = parseWriterConfig({ TESSERA_IDENTITY_RULES: '{"rules":{"email":{"priority":9,"limit":2}}}' });
     expect(ruleFor(cfg.identity, 'email')).toEqual({ priority: 9, limit: 2 });
   });
-  it('names every bad variable at once', () => {
+  it.each([['resolved'], ['kafka']])('refuses TESSERA_WRITER_EVENTS=%s (retired: the writer reads the touchpoints), with the other problems', (value) => {
     try {
-      parseWriterConfig({ TESSERA_WRITER_BATCH_ROWS: '0', TESSERA_WRITER_EVENTS: 'kafka', TESSERA_WRITER_FLUSH_MS: 'soon' });
+      parseWriterConfig({ TESSERA_WRITER_EVENTS: value, TESSERA_WRITER_FLUSH_MS: 'soon' });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['TESSERA_WRITER_EVENTS', 'TESSERA_WRITER_BATCH_ROWS', 'TESSERA_WRITER_FLUSH_MS']);
+      const problems = (err as ConfigError).problems;
+      expect(problems.map((p) => p.split(':')[0])).toEqual(['TESSERA_WRITER_EVENTS', 'TESSERA_WRITER_FLUSH_MS']);
+      expect(problems[0]).toContain('docs/warehouse-writer.md');
+    }
+    expect(() => parseWriterConfig({ TESSERA_WRITER_EVENTS: value })).toThrow(ConfigError);
+  });
+  it('accepts TESSERA_WRITER_EVENTS=touchpoints, what it does anyway', () => {
+    expect(parseWriterConfig({ TESSERA_WRITER_EVENTS: 'touchpoints' })).toMatchObject({ TESSERA_WRITER_BATCH_ROWS: 20_000 });
+  });
+  it('names every bad variable at once', () => {
+    try {
+      parseWriterConfig({ TESSERA_WRITER_BATCH_ROWS: '0', TESSERA_WRITER_FLUSH_MS: 'soon', TESSERA_WRITER_SESSION_TIMEOUT_MS: '10' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['TESSERA_WRITER_BATCH_ROWS', 'TESSERA_WRITER_FLUSH_MS', 'TESSERA_WRITER_SESSION_TIMEOUT_MS']);
     }
   });
 });

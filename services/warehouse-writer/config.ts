@@ -1,19 +1,16 @@
-// The warehouse writer's configuration: the shared settings plus event source, identity rules, batching, consumer
-// group and HTTP port.
+// The warehouse writer's configuration: the shared settings plus identity rules, batching, consumer group and HTTP
+// port.
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
+import { ConfigError } from '../kit/errors.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
 
 export const writerEnv = {
   ...commonEnv,
   TESSERA_WRITER_GROUP: z.string().min(1).optional(),
-  // resolved: the resolver's per-event stream (the topology before the extract and link stages); touchpoints: read the
-  // touchpoints beside the link stage and attribute through identity.claims / identity.identifiers (decode.ts).
-  TESSERA_WRITER_EVENTS: z.enum(['resolved', 'touchpoints']).default('resolved'),
   ...identityRulesEnv,
   TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
-  TESSERA_WRITER_MAX_BUFFERED_ROWS: intFromEnv(200_000, 1),
   TESSERA_WRITER_FETCH_WAIT_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_SESSION_TIMEOUT_MS: intFromEnv(30_000, 6_000),
   ...topicLayoutEnv,
@@ -23,13 +20,29 @@ export const writerEnv = {
 
 export type WriterConfig = ReturnType<typeof parseWriterConfig>;
 
+/**
+ * Settings that existed once and would now change nothing silently: a writer told to read the resolver's resolved
+ * stream must not start reading the touchpoints without saying so.
+ */
+function retired(env: NodeJS.ProcessEnv): string[] {
+  const events = env.TESSERA_WRITER_EVENTS;
+  return events && events !== 'touchpoints'
+    ? [`TESSERA_WRITER_EVENTS: "${events}" is no longer supported: the writer reads the touchpoints itself, beside the link stage (docs/warehouse-writer.md); unset it`]
+    : [];
+}
+
 export function parseWriterConfig(env: NodeJS.ProcessEnv = process.env) {
-  const c = parseEnv(writerEnv, env);
+  const old = retired(env);
+  let c: ReturnType<typeof parseEnv<typeof writerEnv>>;
+  try {
+    c = parseEnv(writerEnv, env);
+  } catch (err) {
+    throw err instanceof ConfigError ? new ConfigError([...old, ...err.problems]) : err;
+  }
+  if (old.length) throw new ConfigError(old);
   return {
     ...c,
     TESSERA_WRITER_GROUP: c.TESSERA_WRITER_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}warehouse-writer`,
     identity: identityRules(c.TESSERA_IDENTITY_RULES),
-    // A flush must fit in one atomic insert and below the memory bound.
-    TESSERA_WRITER_MAX_BUFFERED_ROWS: Math.max(c.TESSERA_WRITER_MAX_BUFFERED_ROWS, c.TESSERA_WRITER_BATCH_ROWS),
   };
 }

@@ -1,43 +1,38 @@
-// Kafka message → rows: decodes each input topic's Avro value and hands it to the pure mappers (rows.ts, event-rows.ts).
+// Kafka message → the writer's input value: decodes each input topic's Avro value through the registry (I/O); the
+// pure processor (processor.ts) maps it to rows.
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { Touchpoint } from '../contract/touchpoint.ts';
-import type { IdentityConfig } from '../identity/index.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import {
-  LINK_SCHEMAS, SCHEMAS, type IdentityChangeRecord, type IdentityClaimRecord, type IdentityIdentifierRecord, type ProfileRecord, type ResolvedEvent,
+  LINK_SCHEMAS, SCHEMAS, type IdentityChangeRecord, type IdentityClaimRecord, type IdentityIdentifierRecord, type ProfileRecord,
 } from '../kit/records.ts';
+import type { InputDecoder } from '../kit/stage/types.ts';
 import type { Topics } from '../kit/topics.ts';
-import { resolvedRows, touchpointRows, type Skipped } from './event-rows.ts';
-import {
-  claimRows, identifierRows, identityChangeRows, profileRows, type IdentitiesFrom, type Mapped, type SourcePosition,
-} from './rows.ts';
 
-export type InputKind = 'touchpoints' | 'resolved' | 'profiles' | 'merges' | 'identifiers' | 'claims';
+export type InputKind = 'touchpoints' | 'profiles' | 'merges' | 'identifiers' | 'claims';
 
 /**
- * Where events come from. `touchpoints` (the default path): the writer reads the touchpoints itself, beside the link
- * stage, and attributes events through identity.claims and identity.identifiers. `resolved`: the per-event resolved
- * stream of the resolver (before the link stage) with identities taken from the profile records.
+ * One input record, decoded. A keyed record's `value` null is a tombstone (its `version` header says which version).
+ * A touchpoint that does not decode is a value too: the extract stage dead-letters it, the writer only counts it.
  */
-export type EventSource = 'touchpoints' | 'resolved';
+export type WriterInput =
+  | { kind: 'touchpoints'; value: Touchpoint }
+  | { kind: 'unreadable-touchpoint'; code: string; reason: string }
+  | { kind: 'merges'; value: IdentityChangeRecord }
+  | { kind: 'profiles'; key: string | null; version: string | null; value: ProfileRecord | null }
+  | { kind: 'identifiers'; key: string | null; version: string | null; value: IdentityIdentifierRecord | null }
+  | { kind: 'claims'; key: string | null; version: string | null; value: IdentityClaimRecord | null };
 
-export type Outcome = Mapped | Skipped | { ok: false; code: string; reason: string };
-
-export interface DecodeContext {
-  codec: AvroCodec;
-  /** The identity rules of the extract stage: the same rules give the same identifiers and claim keys. */
-  identity: IdentityConfig;
-  identitiesFrom: IdentitiesFrom;
+/**
+ * The writer reads the touchpoints itself, beside the link stage (not a per-event stream the graph owner or another
+ * stage republishes), and attributes events through the link stage's identity.claims and identity.identifiers.
+ */
+export function inputTopics(topics: Topics): Record<string, InputKind> {
+  return {
+    [topics.touchpoints]: 'touchpoints', [topics.profiles]: 'profiles', [topics.merges]: 'merges',
+    [topics.identifiers]: 'identifiers', [topics.identityClaims]: 'claims',
+  };
 }
-
-export function inputTopics(topics: Topics, events: EventSource): Record<string, InputKind> {
-  const identity = { [topics.profiles]: 'profiles', [topics.merges]: 'merges' } as const;
-  return events === 'touchpoints'
-    ? { [topics.touchpoints]: 'touchpoints', ...identity, [topics.identifiers]: 'identifiers', [topics.identityClaims]: 'claims' }
-    : { [topics.resolved]: 'resolved', ...identity };
-}
-
-export const identitiesFrom = (events: EventSource): IdentitiesFrom => (events === 'touchpoints' ? 'identifiers' : 'profiles');
 
 function header(headers: IHeaders | undefined, name: string): string | null {
   const h = headers?.[name];
@@ -46,40 +41,40 @@ function header(headers: IHeaders | undefined, name: string): string | null {
 }
 
 /**
- * Permanent problems (bad bytes, unknown schema, invalid record) come back as { ok: false } (a bad touchpoint as
- * skipped: the extract stage dead-letters it); a registry outage throws a retriable error, so the batch is fetched
- * again rather than dead-lettered.
+ * Permanent problems (bad bytes, unknown schema) come back as { ok: false } (→ DLQ; a bad touchpoint as a value the
+ * processor counts); a registry outage throws a retriable error, so the chunk is read again rather than dead-lettered.
  */
-export async function decodeMessage(ctx: DecodeContext, kind: InputKind, m: KafkaMessage, at: SourcePosition): Promise<Outcome> {
-  const { codec } = ctx;
-  const key = m.key === null || m.key === undefined ? null : m.key.toString();
-  switch (kind) {
-    case 'touchpoints': {
-      const d = await codec.decode<Touchpoint>(SCHEMAS.touchpoint, m.value);
-      return d.ok ? touchpointRows(d.value, ctx.identity, at) : { ok: false, skipped: true, code: d.code, reason: d.reason };
+export function writerDecoder(codec: AvroCodec, kinds: Readonly<Record<string, InputKind>>): InputDecoder<WriterInput> {
+  const ok = (value: WriterInput) => ({ ok: true as const, value });
+  return async (m: KafkaMessage, topic: string) => {
+    const key = m.key === null || m.key === undefined ? null : m.key.toString();
+    const version = header(m.headers, 'version');
+    const kind = kinds[topic];
+    if (kind === undefined) throw new Error(`the writer reads no topic ${topic}; this is a bug in its wiring`);
+    switch (kind) {
+      case 'touchpoints': {
+        const d = await codec.decode<Touchpoint>(SCHEMAS.touchpoint, m.value);
+        return ok(d.ok ? { kind, value: d.value } : { kind: 'unreadable-touchpoint', code: d.code, reason: d.reason });
+      }
+      case 'merges': {
+        const d = await codec.decode<IdentityChangeRecord>(SCHEMAS.identityChange, m.value);
+        return d.ok ? ok({ kind, value: d.value }) : d;
+      }
+      case 'profiles': {
+        if (m.value === null) return ok({ kind, key, version, value: null });
+        const d = await codec.decode<ProfileRecord>(SCHEMAS.profile, m.value);
+        return d.ok ? ok({ kind, key, version, value: d.value }) : d;
+      }
+      case 'identifiers': {
+        if (m.value === null) return ok({ kind, key, version, value: null });
+        const d = await codec.decode<IdentityIdentifierRecord>(LINK_SCHEMAS.identityIdentifier, m.value);
+        return d.ok ? ok({ kind, key, version, value: d.value }) : d;
+      }
+      case 'claims': {
+        if (m.value === null) return ok({ kind, key, version, value: null });
+        const d = await codec.decode<IdentityClaimRecord>(LINK_SCHEMAS.identityClaim, m.value);
+        return d.ok ? ok({ kind, key, version, value: d.value }) : d;
+      }
     }
-    case 'resolved': {
-      const d = await codec.decode<ResolvedEvent>(SCHEMAS.resolved, m.value);
-      return d.ok ? resolvedRows(d.value, ctx.identity, at) : d;
-    }
-    case 'profiles': {
-      if (m.value === null) return profileRows(key, null, header(m.headers, 'version'), at, ctx.identitiesFrom);
-      const d = await codec.decode<ProfileRecord>(SCHEMAS.profile, m.value);
-      return d.ok ? profileRows(key, d.value, header(m.headers, 'version'), at, ctx.identitiesFrom) : d;
-    }
-    case 'merges': {
-      const d = await codec.decode<IdentityChangeRecord>(SCHEMAS.identityChange, m.value);
-      return d.ok ? identityChangeRows(d.value, at, ctx.identitiesFrom) : d;
-    }
-    case 'identifiers': {
-      if (m.value === null) return identifierRows(key, null, header(m.headers, 'version'), at);
-      const d = await codec.decode<IdentityIdentifierRecord>(LINK_SCHEMAS.identityIdentifier, m.value);
-      return d.ok ? identifierRows(key, d.value, header(m.headers, 'version'), at) : d;
-    }
-    case 'claims': {
-      if (m.value === null) return claimRows(key, null, header(m.headers, 'version'), at);
-      const d = await codec.decode<IdentityClaimRecord>(LINK_SCHEMAS.identityClaim, m.value);
-      return d.ok ? claimRows(key, d.value, header(m.headers, 'version'), at) : d;
-    }
-  }
+  };
 }

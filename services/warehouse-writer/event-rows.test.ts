@@ -2,8 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../contract/touchpoint.ts';
 import { claimKey, defaultIdentityConfig, extractIdentifiers } from '../identity/index.ts';
-import type { ResolvedEvent } from '../kit/records.ts';
-import { eventClaimKey, eventRow, resolvedRows, sessionKey, touchpointRows } from './event-rows.ts';
+import { eventRow, sessionKey, touchpointRows } from './event-rows.ts';
 
 const at = { topic: 't.touchpoints', partition: 2, offset: '41' };
 const src = { src_topic: 't.touchpoints', src_partition: 2, src_offset: '41' };
@@ -14,9 +13,9 @@ const tp = (o: Partial<Touchpoint> = {}): Touchpoint => ({
   traits: {}, properties: {}, externalIds: [], ...o,
 });
 const config = defaultIdentityConfig;
-const rowOf = (t: Touchpoint) => eventRow(t, extractIdentifiers(t, config), null, at);
+const rowOf = (t: Touchpoint) => eventRow(t, extractIdentifiers(t, config), at);
 
-describe('touchpointRows (the default path: no resolve-time profile)', () => {
+describe('touchpointRows (no resolve-time profile: events are attributed through their claim)', () => {
   it('maps identifiers, claim key and drops, and leaves every resolve-time column empty', () => {
     const t = tp({ traits: { email: 'Ada@Mailbox.ORG' }, context: null, externalIds: [{ type: 'crm_id', id: 'C-7', collection: null }] });
     const m = touchpointRows({ ...t, traits: { ...t.traits, phone: 'not a phone' } }, config, at);
@@ -58,42 +57,6 @@ describe('touchpointRows (the default path: no resolve-time profile)', () => {
       const t = tp({ userId: u || null, anonymousId: a || null, timestamp: ts });
       expect(rowOf(t)).toEqual(rowOf(structuredClone(t)));
     }));
-  });
-});
-
-const resolved = (o: Partial<ResolvedEvent> = {}): ResolvedEvent => ({
-  touchpoint: tp(), profileId: 'p1', primaryIdentifier: { type: 'user_id', value: 'u1' },
-  identifiers: [{ type: 'user_id', value: 'u1' }], dropped: [], refusals: [], resolvedAt: 0, ...o,
-});
-
-describe('resolvedRows (the optional resolved stream)', () => {
-  it('adds the resolve-time profile, primary identifier, refusals and drops; linked + refused is the claim the extract stage sees', () => {
-    const m = resolvedRows(resolved({
-      refusals: [{ identifier: { type: 'anonymous_id', value: 'a1' }, code: 'LIMIT_EXCEEDED', reason: 'r', profileId: 'p9' }],
-      dropped: [{ type: 'email', code: 'BLOCKED', reason: 'placeholder' }],
-    }), config, at);
-    expect(m).toMatchObject({ ok: true, rows: { events: [{
-      message_id: 'm1', profile_id: 'p1', id_type: 'user_id', id_value: 'u1', identifiers: ['user_id:u1', 'anonymous_id:a1'],
-      refused: ['anonymous_id:a1'], refusal_codes: ['LIMIT_EXCEEDED'], dropped_types: ['email'], dropped_codes: ['BLOCKED'],
-      claim_key: eventClaimKey(extractIdentifiers(tp(), config)), ...src,
-    }] } });
-  });
-  it('says how the resolver resolved the claim, as a version-0 claims row any link-stage record supersedes', () => {
-    const m = resolvedRows(resolved(), config, at);
-    expect(m.ok && m.rows.claims).toEqual([{
-      claim_key: claimKey([{ type: 'user_id', value: 'u1' }]), primary_type: 'user_id', primary_value: 'u1', profile_id: 'p1',
-      message_id: 'm1', event_time: Date.UTC(2026, 0, 1, 12) / 1000, version: '0', ...src,
-    }]);
-  });
-  it('adds the blocked values the resolved event does not carry, so its claim key is the extract stage\'s', () => {
-    const t = tp({ traits: { email: 'test@example.com' } });
-    const x = extractIdentifiers(t, config);
-    expect(x.blocked?.length).toBeGreaterThan(0);
-    const m = resolvedRows(resolved({ touchpoint: t, identifiers: x.identifiers }), config, at);
-    expect(m.ok && m.rows.events?.[0]?.claim_key).toBe(claimKey(x.identifiers, x.blocked));
-  });
-  it('leaves an unresolved event without profile and primary identifier', () => {
-    expect(resolvedRows(resolved({ profileId: null, primaryIdentifier: null, identifiers: [] }), config, at)).toMatchObject({ ok: true, rows: { events: [{ profile_id: '', id_type: '', id_value: '' }] } });
   });
 });
 

@@ -3,7 +3,6 @@
 import type { Scalars, Touchpoint } from '../contract/touchpoint.ts';
 import { validateTouchpoint } from '../contract/validate.ts';
 import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } from '../identity/index.ts';
-import type { ResolvedEvent } from '../kit/records.ts';
 import { seconds, text, type Mapped, type Row, type SourcePosition } from './rows.ts';
 
 /**
@@ -11,9 +10,6 @@ import { seconds, text, type Mapped, type Row, type SourcePosition } from './row
  * dead-letters it (one DLQ record per bad touchpoint, whichever stage sees it first would be a race).
  */
 export interface Skipped { ok: false; skipped: true; code: string; reason: string }
-
-/** What the resolver decided for the event, on rows written from the optional resolved stream only. */
-export type Resolution = Pick<ResolvedEvent, 'profileId' | 'primaryIdentifier' | 'refusals'>;
 
 const SESSION_WINDOW_MS = 30 * 60 * 1000;
 
@@ -54,7 +50,12 @@ export function eventClaimKey(x: Carried): string {
   return x.identifiers.length === 0 && blocked.length === 0 ? '' : claimKey(x.identifiers, blocked);
 }
 
-export function eventRow(t: Touchpoint, x: Carried, resolution: Resolution | null, at: SourcePosition): Row {
+/**
+ * The events row of a touchpoint. The columns of a resolve-time decision (profile_id, id_type, id_value, refused,
+ * refusal_codes) stay empty: an event is attributed through its claim key (events_current), and refusals are the link
+ * stage's to record. Rows copied from the layout before (migration 007) still carry them.
+ */
+export function eventRow(t: Touchpoint, x: Carried, at: SourcePosition): Row {
   const c = t.context;
   const [traitKeys, traitValues] = pairs({ ...(c?.traits ?? {}), ...t.traits });
   const [propertyKeys, propertyValues] = pairs(t.properties);
@@ -70,11 +71,11 @@ export function eventRow(t: Touchpoint, x: Carried, resolution: Resolution | nul
     identifiers: x.identifiers.map((i) => `${i.type}:${i.value}`),
     dropped_types: x.dropped.map((d) => d.type),
     dropped_codes: x.dropped.map((d) => d.code),
-    profile_id: text(resolution?.profileId),
-    id_type: text(resolution?.primaryIdentifier?.type),
-    id_value: text(resolution?.primaryIdentifier?.value),
-    refused: resolution ? resolution.refusals.map((r) => `${r.identifier.type}:${r.identifier.value}`) : [],
-    refusal_codes: resolution ? resolution.refusals.map((r) => r.code) : [],
+    profile_id: '',
+    id_type: '',
+    id_value: '',
+    refused: [],
+    refusal_codes: [],
     event_time: seconds(t.timestamp),
     event_ms: t.timestamp,
     received_at: seconds(t.receivedAt ?? t.timestamp),
@@ -113,35 +114,12 @@ export function eventRow(t: Touchpoint, x: Carried, resolution: Resolution | nul
 }
 
 /**
- * A touchpoint (the default path) → one events row with no resolve-time profile: the event is attributed through its
+ * A touchpoint → one events row with no resolve-time profile: the event is attributed through its
  * claim key once the link stage has published the claim. An invalid touchpoint is skipped (the extract stage
  * dead-letters it), as it never reaches the graph either.
  */
 export function touchpointRows(t: Touchpoint, config: IdentityConfig, at: SourcePosition): Mapped | Skipped {
   const valid = validateTouchpoint(t);
   if (!valid.ok) return { ok: false, skipped: true, code: valid.code, reason: valid.reason };
-  return { ok: true, rows: { events: [eventRow(t, extractIdentifiers(t, config), null, at)] } };
-}
-
-/**
- * A resolved event (the resolved stream of the resolver before the link stage) → one events row with the resolver's
- * profile, primary identifier, refusals and drops, and a claims row (version 0) saying how the resolver resolved the
- * claim, so that events are attributed through claims on either topology; a link-stage record of the claim supersedes
- * it. The claim is what the resolver saw — its linked and its refused identifiers — plus the blocked values, which a
- * resolved event does not carry: those are extracted again from the touchpoint (the same rules give the same values).
- */
-export function resolvedRows(r: ResolvedEvent, config: IdentityConfig, at: SourcePosition): Mapped {
-  const carried = {
-    identifiers: [...r.identifiers, ...r.refusals.map((x) => x.identifier)],
-    blocked: extractIdentifiers(r.touchpoint, config).blocked,
-    dropped: r.dropped,
-  };
-  const event = eventRow(r.touchpoint, carried, r, at);
-  if (event.claim_key === '') return { ok: true, rows: { events: [event] } };
-  const claim: Row = {
-    claim_key: event.claim_key, primary_type: text(r.primaryIdentifier?.type), primary_value: text(r.primaryIdentifier?.value),
-    profile_id: text(r.profileId), message_id: r.touchpoint.messageId, event_time: event.event_time, version: '0',
-    src_topic: at.topic, src_partition: at.partition, src_offset: at.offset,
-  };
-  return { ok: true, rows: { events: [event], claims: [claim] } };
+  return { ok: true, rows: { events: [eventRow(t, extractIdentifiers(t, config), at)] } };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Aborted, insertExactlyOnce, type InsertContext } from './insert.ts';
+import { Aborted, insertExactlyOnce, waitForQueries, type InsertContext } from './insert.ts';
 import type { Row } from './rows.ts';
 import type { Sink } from './sink.ts';
 import type { Table } from './tables.ts';
@@ -46,11 +46,12 @@ class FakeSink implements Sink {
   }
 }
 
-function ctx(sink: Sink, signal = new AbortController().signal): InsertContext & { failures: number; unavailable: number } {
+function ctx(sink: Sink, signal = new AbortController().signal): InsertContext & { failures: number; unavailable: number; abandoned: string[] } {
   const c = {
-    sink, marks: new Watermarks(), signal, initialDelayMs: 1, maxDelayMs: 2, failures: 0, unavailable: 0,
+    sink, marks: new Watermarks(), signal, initialDelayMs: 1, maxDelayMs: 2, failures: 0, unavailable: 0, abandoned: [] as string[],
     onFailure: () => { c.failures += 1; },
     onUnavailable: () => { c.unavailable += 1; },
+    onAbandoned: (id: string) => { c.abandoned.push(id); },
   };
   return c;
 }
@@ -97,5 +98,18 @@ describe('insertExactlyOnce', () => {
     await expect(insertExactlyOnce(c, 'identities', '', rows)).rejects.toBeInstanceOf(Aborted);
     expect(sink.table).toEqual([]);
     expect(c.marks.get('identities', 't', 0)).toBe(-1n);
+    // The last attempt's outcome is unknown to the caller: it is handed over to be waited for.
+    expect(c.abandoned).toHaveLength(1);
+  });
+
+  it('names an insert abandoned while the server still ran it; the next reader waits for it to land', async () => {
+    const sink = new FakeSink(['still-running']);
+    const abort = new AbortController();
+    const c = ctx(sink, abort.signal);
+    c.onFailure = () => abort.abort();
+    await expect(insertExactlyOnce(c, 'identities', '', rows)).rejects.toBeInstanceOf(Aborted);
+    expect(sink.table).toEqual([]);
+    await waitForQueries(sink, new Set(c.abandoned));
+    expect(sink.table).toEqual(rows); // it did land: read now, the watermarks cover it
   });
 });

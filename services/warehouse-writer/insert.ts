@@ -7,7 +7,7 @@ import type { Sink } from './sink.ts';
 import { TABLES, type Table } from './tables.ts';
 import { unwritten, type Watermarks } from './watermarks.ts';
 
-/** The flush was given up (a rebalance, or a stop that could not wait longer); nothing of it gets committed. */
+/** The write was given up (the session ended, or a stop could not wait longer); nothing of it gets committed. */
 export class Aborted extends Error {}
 
 export interface InsertContext {
@@ -17,6 +17,11 @@ export interface InsertContext {
   signal: AbortSignal;
   onFailure(err: unknown, table: Table, rows: number): void;
   onUnavailable(err: unknown, table: Table): void;
+  /**
+   * The write was given up while this query may still run on the server (its outcome unknown): whoever reads the
+   * watermarks next must first wait until the server no longer runs it (waitForQueries).
+   */
+  onAbandoned(queryId: string): void;
   initialDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -33,12 +38,19 @@ export async function insertExactlyOnce(ctx: InsertContext, table: Table, tableP
   for (;;) {
     const queryId = `tessera-writer-${table}-${randomUUID()}`;
     try {
-      await ctx.sink.insert(table, pending, queryId);
-      break;
+      try {
+        await ctx.sink.insert(table, pending, queryId, ctx.signal);
+        break;
+      } catch (err) {
+        if (ctx.signal.aborted) throw new Aborted('write abandoned (the session ended or a stop could not wait longer); its records will be read again');
+        ctx.onFailure(err, table, pending.length);
+      }
+      pending = await stillUnwritten(ctx, table, pending, queryId, delay);
     } catch (err) {
-      ctx.onFailure(err, table, pending.length);
+      // Only the last attempt can still be running: each earlier one was seen to end before the next.
+      if (err instanceof Aborted) ctx.onAbandoned(queryId);
+      throw err;
     }
-    pending = await stillUnwritten(ctx, table, pending, queryId, delay);
     if (pending.length === 0) break;
   }
   const top = new Map<string, Row>();
@@ -50,12 +62,12 @@ export async function insertExactlyOnce(ctx: InsertContext, table: Table, tableP
 async function stillUnwritten(ctx: InsertContext, table: Table, rows: Row[], queryId: string, delay: ReturnType<typeof backoff>): Promise<Row[]> {
   for (;;) {
     await sleep(delay.next(), ctx.signal);
-    if (ctx.signal.aborted) throw new Aborted('flush abandoned (rebalance or stop); its records will be read again');
+    if (ctx.signal.aborted) throw new Aborted('write abandoned (the session ended or a stop could not wait longer); its records will be read again');
     try {
       // A failed insert may still be running server-side (a client timeout): its outcome is only known once it ends.
       while (await ctx.sink.running(queryId)) {
         await sleep(200, ctx.signal);
-        if (ctx.signal.aborted) throw new Aborted('flush abandoned while an insert was still running');
+        if (ctx.signal.aborted) throw new Aborted('write abandoned while an insert was still running');
       }
       ctx.marks.load(await ctx.sink.watermarks([...new Set(rows.map((r) => r.src_topic))], [table]), TABLES);
       return unwritten(rows, table, ctx.marks);
@@ -63,5 +75,13 @@ async function stillUnwritten(ctx: InsertContext, table: Table, rows: Row[], que
       if (err instanceof Aborted) throw err;
       ctx.onUnavailable(err, table);
     }
+  }
+}
+
+/** Waits until the server runs none of these queries (each abandoned while its outcome was unknown), forgetting each. */
+export async function waitForQueries(sink: Sink, queryIds: Set<string>): Promise<void> {
+  for (const id of [...queryIds]) {
+    while (await sink.running(id)) await sleep(200);
+    queryIds.delete(id);
   }
 }

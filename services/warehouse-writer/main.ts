@@ -1,4 +1,4 @@
-// Warehouse writer entry point: parse config → adapters → migrate and run the writer loop → stop on SIGTERM.
+// Warehouse writer entry point: config → adapters → run the stage → stop on signals.
 import { createClickHouse } from '../kit/clickhouse.ts';
 import { configOrExit } from '../kit/config.ts';
 import { createKafka, createMissingTopics } from '../kit/kafka.ts';
@@ -6,11 +6,12 @@ import { createLogger } from '../kit/log.ts';
 import { migrate } from '../kit/migrate.ts';
 import { onShutdown, Ops } from '../kit/ops.ts';
 import { AvroCodec } from '../kit/registry.ts';
+import { StageRunner } from '../kit/stage/runner.ts';
 import { topicNames } from '../kit/topics.ts';
 import { parseWriterConfig } from './config.ts';
 import { writerMetrics } from './metrics.ts';
 import { ClickHouseSink } from './sink.ts';
-import { WarehouseWriter } from './writer.ts';
+import { writerStage } from './stage.ts';
 
 const SERVICE = 'warehouse-writer';
 const cfg = configOrExit(SERVICE, () => parseWriterConfig());
@@ -19,38 +20,31 @@ const topics = topicNames(cfg.TESSERA_TOPIC_PREFIX);
 const ops = new Ops(SERVICE);
 const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD }, log);
 const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, cfg.TESSERA_KAFKA_CLIENT_ID ?? SERVICE, log);
-
-const writer = new WarehouseWriter({
-  kafka,
-  codec: new AvroCodec(cfg.TESSERA_REGISTRY_URL),
+const codec = new AvroCodec(cfg.TESSERA_REGISTRY_URL);
+const runner = new StageRunner(writerStage({
+  kafka, codec, topics, log,
   sink: new ClickHouseSink(ch, cfg.TESSERA_CLICKHOUSE_DATABASE),
-  topics,
-  events: cfg.TESSERA_WRITER_EVENTS,
   identity: cfg.identity,
-  groupId: cfg.TESSERA_WRITER_GROUP,
   batchRows: cfg.TESSERA_WRITER_BATCH_ROWS,
   flushMs: cfg.TESSERA_WRITER_FLUSH_MS,
-  maxBufferedRows: cfg.TESSERA_WRITER_MAX_BUFFERED_ROWS,
+  metrics: writerMetrics(ops.metrics),
+  async prepare() {
+    await createMissingTopics(kafka, topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR });
+    await migrate(ch, cfg.TESSERA_CLICKHOUSE_DATABASE);
+  },
+}), {
+  kafka, codec, log, ops, groupId: cfg.TESSERA_WRITER_GROUP,
+  chunkMax: Math.min(2_000, cfg.TESSERA_WRITER_BATCH_ROWS),
   sessionTimeoutMs: cfg.TESSERA_WRITER_SESSION_TIMEOUT_MS,
   fetchWaitMs: cfg.TESSERA_WRITER_FETCH_WAIT_MS,
-  log,
-  metrics: writerMetrics(ops.metrics),
-  setReady: (ready, reason) => ops.setReady(ready, reason),
-  migrate: () => migrate(ch, cfg.TESSERA_CLICKHOUSE_DATABASE),
-});
-
-onShutdown(log, async () => {
-  await writer.stop();
-  await ops.close();
-  await ch.close();
 });
 
 try {
   const port = await ops.listen(cfg.TESSERA_HTTP_PORT, cfg.TESSERA_HTTP_HOST, log);
-  log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP, events: cfg.TESSERA_WRITER_EVENTS }, 'ops endpoints listening');
-  await createMissingTopics(kafka, topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR });
-  await writer.start();
+  log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP }, 'warehouse writer starting');
+  onShutdown(log, async () => { await runner.stop(); await ops.close(); await ch.close(); });
+  await runner.start();
 } catch (err) {
-  log.fatal({ err }, 'warehouse writer failed to start');
+  log.fatal({ err }, `warehouse writer failed to start: ${(err as Error).message}`);
   process.exit(1);
 }

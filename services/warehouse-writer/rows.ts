@@ -43,18 +43,11 @@ export function anchorOf(ids: readonly LinkedIdentifierRecord[]): LinkedIdentifi
 }
 
 /**
- * Where identities come from: the link stage's identity.identifiers topic, or (the resolver of before, which has no
- * such topic) the identifiers of each active profile record and the erasures on identity.merges.
+ * A profiles-topic record → profiles and, for an active profile, profile_anchors. Identities come from the link
+ * stage's identity.identifiers alone (identifierRows), which says which profile each identifier is in now.
+ * `value` null is a tombstone: the profile no longer exists; its id is the key and its version the `version` header.
  */
-export type IdentitiesFrom = 'identifiers' | 'profiles';
-
-/**
- * A profiles-topic record → profiles (always), profile_anchors and, when identities come from profiles, identities
- * (active profiles only). `value` null is a tombstone: the profile no longer exists; its id is the key and its version
- * the `version` header.
- */
-export function profileRows(key: string | null, value: ProfileRecord | null, versionHeader: string | null, at: SourcePosition,
-  identitiesFrom: IdentitiesFrom = 'profiles'): Mapped {
+export function profileRows(key: string | null, value: ProfileRecord | null, versionHeader: string | null, at: SourcePosition): Mapped {
   if (value === null) {
     const t = tombstoneVersion('profile', key, versionHeader);
     if (!t.ok) return t;
@@ -86,21 +79,14 @@ export function profileRows(key: string | null, value: ProfileRecord | null, ver
     }],
   };
   if (value.state === 'active') {
-    if (identitiesFrom === 'profiles') rows.identities = ids.map((i) => ({
-      id_type: i.type, id_value: i.value, profile_id: value.profileId, message_id: i.messageId,
-      linked_at: seconds(i.eventTime), version, ...src(at),
-    }));
     const anchor = anchorOf(ids);
     if (anchor) rows.profile_anchors = [{ profile_id: value.profileId, id_type: anchor.type, id_value: anchor.value, ...src(at) }];
   }
   return { ok: true, rows };
 }
 
-/**
- * An identity.merges record → identity_changes; when identities come from profiles, an erased identifier (move to
- * nobody) also → identities.
- */
-export function identityChangeRows(c: IdentityChangeRecord, at: SourcePosition, identitiesFrom: IdentitiesFrom = 'profiles'): Mapped {
+/** An identity.merges record → identity_changes (an erased identifier's identities row comes from identity.identifiers). */
+export function identityChangeRows(c: IdentityChangeRecord, at: SourcePosition): Mapped {
   const version = versionText(c.version);
   if (version === null) return { ok: false, code: 'TSR_DLQ_INVALID_RECORD', reason: `identity change for ${c.messageId} has an invalid version ${String(c.version)}` };
   if (c.kind === 'move' && c.identifier === null) {
@@ -120,12 +106,6 @@ export function identityChangeRows(c: IdentityChangeRecord, at: SourcePosition, 
       ...src(at),
     }],
   };
-  if (identitiesFrom === 'profiles' && c.kind === 'move' && c.identifier && c.intoProfileId === null) {
-    rows.identities = [{
-      id_type: c.identifier.type, id_value: c.identifier.value, profile_id: '', message_id: c.messageId,
-      linked_at: seconds(c.eventTime), version, ...src(at),
-    }];
-  }
   return { ok: true, rows };
 }
 

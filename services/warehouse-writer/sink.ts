@@ -16,8 +16,11 @@ import type { WatermarkRow } from './watermarks.ts';
 export const MAX_INSERT_ROWS = 500_000;
 
 export interface Sink {
-  /** Inserts rows that all belong to one partition of the table. */
-  insert(table: Table, rows: readonly Row[], queryId: string): Promise<void>;
+  /**
+   * Inserts rows that all belong to one partition of the table. `signal` gives up waiting for the server (a stop, a
+   * rebalance); the insert may still land, which the next session's watermarks tell.
+   */
+  insert(table: Table, rows: readonly Row[], queryId: string, signal?: AbortSignal): Promise<void>;
   /** Whether a query with this id still runs on the server (a timed-out insert may still land). */
   running(queryId: string): Promise<boolean>;
   /** Highest src_offset per (table, table partition, topic, partition) for the given source topics. */
@@ -34,7 +37,7 @@ export class ClickHouseSink implements Sink {
       [t, `INSERT INTO ${this.db}.${ident(t)} (${COLUMNS[t].map(([c]) => ident(c)).join(', ')}) FORMAT RowBinary`])) as Record<Table, string>;
   }
 
-  async insert(table: Table, rows: readonly Row[], queryId: string): Promise<void> {
+  async insert(table: Table, rows: readonly Row[], queryId: string, signal?: AbortSignal): Promise<void> {
     if (rows.length > MAX_INSERT_ROWS) throw new RangeError(`insert of ${rows.length} rows exceeds ${MAX_INSERT_ROWS}: split it`);
     if (rows.length === 0) return;
     const body = encodeRows(COLUMNS[table], rows);
@@ -43,6 +46,7 @@ export class ClickHouseSink implements Sink {
       query: this.statements[table],
       values: Readable.from([body]),
       query_id: queryId,
+      ...(signal ? { abort_signal: signal } : {}),
       clickhouse_settings: { max_insert_block_size: String(MAX_INSERT_ROWS + 1) },
     });
     for await (const chunk of result.stream) void chunk;

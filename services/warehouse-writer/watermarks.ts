@@ -3,8 +3,6 @@
 import { tablePartition, type Table } from './tables.ts';
 import type { Row } from './rows.ts';
 
-export const partitionKey = (topic: string, partition: number): string => `${topic}#${partition}`;
-
 const markKey = (table: Table, tablePart: string, topic: string, partition: number): string => `${table}|${tablePart}|${topic}#${partition}`;
 
 export interface WatermarkRow { target: string; table_partition?: string; src_topic: string; src_partition: number | string; src_offset: string }

@@ -23,7 +23,8 @@ beforeAll(async () => {
   python = installTools('python').python!;
   s = await isolatedStack('pyconsumer');
   services = serviceHarness(s);
-  await waitReady(await services.start('resolver'));
+  await waitReady(await services.start('extract'));
+  await waitReady(await services.start('link'));
 }, INSTALL_TIMEOUT_MS);
 afterAll(async () => { await services?.stopAll(); await s?.close(); });
 
@@ -46,8 +47,8 @@ const order = (a: { partition: number; offset: number }, b: { partition: number;
 
 describe('Python consumer (confluent-kafka, AvroDeserializer through the registry, read_committed)', () => {
   it('decodes the profiles and merges the pipeline published, identically to the Node codec, and skips aborted records', async () => {
-    // A cookie browses, the user id appears on its own (a second profile), then a login links both: a merge.
-    // One key, so one partition keeps the order that produces the merge.
+    // A cookie browses, the user id appears on its own (a second profile), then a login links both: a merge. The
+    // claims topic is keyed by claim, so the login is sent once the two profiles exist: the order that produces a merge.
     const events = [
       touchpoint({ messageId: 'py-1', anonymousId: 'cookie-py', event: 'Product Viewed', timestamp: t0 }),
       touchpoint({ messageId: 'py-2', userId: 'ana-py', event: 'Order Completed', timestamp: t0 + 60_000 }),
@@ -56,7 +57,10 @@ describe('Python consumer (confluent-kafka, AvroDeserializer through the registr
     const producer = idempotentProducer(s.kafka);
     await producer.connect();
     const touchpointSchema = await s.codec.register('touchpoint', `${s.topics.touchpoints}-value`);
-    await producer.send({ topic: s.topics.touchpoints, messages: events.map((e) => ({ key: 'ana-py', value: s.codec.encode('touchpoint', touchpointSchema, e) })) });
+    const send = (batch: typeof events) => producer.send({ topic: s.topics.touchpoints, messages: batch.map((e) => ({ key: 'ana-py', value: s.codec.encode('touchpoint', touchpointSchema, e) })) });
+    await send(events.slice(0, 2));
+    await readTopic<ProfileRecord>(s.kafka, s.codec, s.topics.profiles, 'profile', (r) => new Set(r.filter((p) => p.value?.state === 'active').map((p) => p.key)).size >= 2);
+    await send(events.slice(2));
     await producer.disconnect();
 
     // The merge is committed in the same transaction as the profiles it changed.

@@ -5,6 +5,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopService, waitReady, type ServiceProcess } from '../../services/demo/processes.ts';
 import { INSTALL_TIMEOUT_MS, installTools, repoRoot } from '../clients/tools.ts';
@@ -15,6 +16,7 @@ import {
 } from './manifests.ts';
 
 const run = promisify(execFile);
+interface ScrapeConfig { static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; port: number }[] }
 const home = process.env.TESSERA_HOME ?? `${process.env.HOME}/.cache/tessera`;
 // Series Prometheus makes itself for every target; they are in no /metrics.
 const SCRAPE_SERIES = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
@@ -34,6 +36,8 @@ function compiledBuild(): string {
   // The runtime stage's layout: compiled services beside schemas/ and package.json ("type": "module").
   cpSync(join(repoRoot, 'schemas'), join(tmp, 'schemas'), { recursive: true });
   cpSync(join(repoRoot, 'package.json'), join(tmp, 'package.json'));
+  // Files a service reads at run time besides its code: the profile API's explorer page and OpenAPI document.
+  for (const asset of ['services/profile-api/explorer', 'services/profile-api/openapi.json']) cpSync(join(repoRoot, asset), join(tmp, asset), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(tmp, 'node_modules'));
   execFileSync('touch', [join(tmp, '.complete')]);
   rmSync(dir, { recursive: true, force: true });
@@ -117,7 +121,12 @@ describe('the service list (deploy/helm/tessera/values.yaml `services`)', () => 
   });
 
   it('Prometheus scrapes every Tessera container of the compose file on its port', () => {
-    const targets = [...readFileSync(join(deployDir, 'prometheus/prometheus.yml'), 'utf8').matchAll(/"([\w-]+:\d+)"/g)].map((m) => m[1]).sort();
+    // Static targets, and DNS names (a compose service of several replicas resolves to each of them) with their port.
+    const scrape = (parseYaml(readFileSync(join(deployDir, 'prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: ScrapeConfig[] }).scrape_configs;
+    const targets = scrape.flatMap((c) => [
+      ...(c.static_configs ?? []).flatMap((sc) => sc.targets),
+      ...(c.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)),
+    ]).sort();
     const byName = new Map(serviceList().map((x) => [x.name, x]));
     const expected = Object.entries(composeFile().services).filter(([, c]) => c.labels?.['dev.tessera.service'])
       .map(([name, c]) => `${name}:${byName.get(c.labels!['dev.tessera.service']!)!.port}`).sort();
@@ -151,10 +160,10 @@ describe('environment variables', () => {
   });
 
   it('the checker itself tells a variable a service reads from one it does not', () => {
-    expect(envOfService('resolver').has('TESSERA_RESOLVER_INSTANCE')).toBe(true);
-    expect(envOfService('resolver').has('TESSERA_KAFKA_BROKERS')).toBe(true); // spread from services/kit/config.ts
+    expect(envOfService('link').has('TESSERA_LINK_INSTANCE')).toBe(true);
+    expect(envOfService('link').has('TESSERA_KAFKA_BROKERS')).toBe(true); // spread from services/kit/config.ts
     expect(envOfService('collector').has('TESSERA_HTTP_PORT')).toBe(false); // the collector serves on its own port
-    expect(envOfService('warehouse-writer').has('TESSERA_RESOLVER_INSTANCE')).toBe(false);
+    expect(envOfService('warehouse-writer').has('TESSERA_LINK_INSTANCE')).toBe(false);
   });
 });
 
@@ -173,10 +182,10 @@ describe('running the compiled entries with the compose environment', () => {
     const unused = String(await freePort());
     for (const svc of serviceList()) {
       const port = String(started.get(svc.name)!.port);
-      const env = { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_HTTP_PORT: unused, [svc.portEnv]: port };
+      const env = { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_API_PORT: unused, TESSERA_HTTP_PORT: unused, [svc.portEnv]: port };
       await expect(run(process.execPath, [script], { env }), svc.name).resolves.toBeDefined();
     }
-    await expect(run(process.execPath, [script], { env: { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_HTTP_PORT: unused } })).rejects.toThrow();
+    await expect(run(process.execPath, [script], { env: { PATH: process.env.PATH, TESSERA_COLLECTOR_PORT: unused, TESSERA_API_PORT: unused, TESSERA_HTTP_PORT: unused } })).rejects.toThrow();
   });
 
   it('every metric the dashboard and the alerts query is exposed by a service', () => {

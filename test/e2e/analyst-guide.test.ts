@@ -1,5 +1,5 @@
-// docs/analyst-guide.md against what the pipeline writes: the sample touchpoints go through the real resolver and
-// warehouse writer into ClickHouse; every documented query returns rows, and each Profile 360 query finds the
+// docs/analyst-guide.md against what the pipeline writes: the sample touchpoints go through the real extract, link
+// and warehouse writer stages into ClickHouse; every documented query returns rows, and each Profile 360 query finds the
 // person it asks for (and nobody for an address no one has).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +11,13 @@ import { idempotentProducer } from '../../services/kit/kafka.ts';
 import { migrate } from '../../services/kit/migrate.ts';
 import { SCHEMAS } from '../../services/kit/records.ts';
 import { str } from '../../services/kit/sql.ts';
-import { defaultIdentityConfig, normaliseIdentifier } from '../../services/identity/index.ts';
-import { serviceHarness, type ServiceHarness } from '../support/services.ts';
-import { waitReady } from '../../services/demo/processes.ts';
+import { claimKey, defaultIdentityConfig, extractIdentifiers, normaliseIdentifier } from '../../services/identity/index.ts';
+import { startStages, type RunningPipeline } from '../support/pipeline.ts';
 import { eventually } from '../support/published.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 
 let s: IsolatedStack;
-let services: ServiceHarness;
+let pipeline: RunningPipeline;
 /** A second database holding guide-sample.ts's rows, as check-sql.ts loads them. */
 let twin: string;
 
@@ -35,26 +34,32 @@ const snapshot = (db: string) => Promise.all([
 
 beforeAll(async () => {
   s = await isolatedStack('guide');
-  services = serviceHarness(s);
   twin = `${s.database}_twin`;
   await migrate(s.ch, twin);
-  for (const [table, rows] of Object.entries(sampleRows())) if (rows.length) await s.ch.insert({ table: `${twin}.${table}`, values: rows, format: 'JSONEachRow' });
+  const sample = sampleRows();
+  for (const [table, rows] of Object.entries(sample)) if (rows.length) await s.ch.insert({ table: `${twin}.${table}`, values: rows, format: 'JSONEachRow' });
+  const sampleClaims = new Set(sample.claims.map((r) => r.claim_key));
 
-  const [resolver, writer] = [await services.start('resolver'), await services.start('warehouse-writer', { TESSERA_WRITER_FLUSH_MS: '100' })];
-  await Promise.all([waitReady(resolver), waitReady(writer)]);
+  pipeline = await startStages(s);
   const producer = idempotentProducer(s.kafka);
   await producer.connect();
   const schemaId = await s.codec.register(SCHEMAS.touchpoint, `${s.topics.touchpoints}-value`);
-  // One at a time, each resolved and written before the next: each is a transaction of its own, as in the sample.
+  // One at a time, each linked and written before the next: claims reach the link stage in the sample's order (the
+  // claims topic is keyed by claim, so claims produced together could be linked in any order, and merges with them).
   for (const t of sampleTouchpoints) {
     await producer.send({ topic: s.topics.touchpoints, acks: -1, messages: [{ key: partitionKey(t), value: s.codec.encode(SCHEMAS.touchpoint, schemaId, t) }] });
     await eventually(() => select(s.ch, `SELECT 1 FROM ${s.database}.events WHERE message_id = ${str(t.messageId)}`), (rows) => rows.length === 1, `${t.messageId} in ClickHouse`, 60_000);
+    const x = extractIdentifiers(t, defaultIdentityConfig);
+    const key = claimKey(x.identifiers, x.blocked ?? []);
+    if (sampleClaims.has(key)) {
+      await eventually(() => select(s.ch, `SELECT 1 FROM ${s.database}.claims WHERE claim_key = ${str(key)}`), (rows) => rows.length > 0, `the claim of ${t.messageId} linked`, 60_000);
+    }
   }
   await producer.disconnect();
 }, 300_000);
 
 afterAll(async () => {
-  await services?.stopAll();
+  await pipeline?.stop();
   await s?.ch.command({ query: `DROP DATABASE IF EXISTS ${twin}` }).catch(() => undefined);
   await s?.close();
 });
@@ -64,7 +69,7 @@ const profile360 = queries.map((q, i) => [i, q] as const).filter(([, q]) => q.se
 const emailsIn = (sql: string) => [...sql.matchAll(/id_type = 'email' AND id_value = '([^']+)'|\('email', '([^']+)'\)|'email:([^']+)'/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 
 describe('the sample', () => {
-  it('guide-sample.ts holds exactly what the real resolver and warehouse writer write for its touchpoints', async () => {
+  it('guide-sample.ts holds exactly what the real extract, link and writer stages write for its touchpoints', async () => {
     const expected = await snapshot(twin);
     expect(expected[0]).toHaveLength(sampleTouchpoints.length);
     await expect.poll(() => snapshot(s.database), { timeout: 60_000, interval: 250 }).toEqual(expected);

@@ -29,7 +29,8 @@ describe('help and bad options', () => {
   it('tessera help lists the commands; an unknown command is one line and the usage (exit 2)', async () => {
     const help = await sh(`${tessera} help`);
     expect(help).toMatchObject({ code: 0, stderr: '' });
-    for (const c of ['import', 'explain', 'tail', 'loadgen', 'migrate', 'resolver']) expect(help.stdout).toContain(`  ${c}`);
+    for (const c of ['import', 'explain', 'tail', 'loadgen', 'migrate', 'extract']) expect(help.stdout).toContain(`  ${c}`);
+    expect(help.stdout).toMatch(/^ {2}extract \| link \| warehouse-writer \| collector$/m);
     const bad = await sh(`${tessera} frobnicate`);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n').slice(0, 2)).toEqual(["tessera: unknown command 'frobnicate'", expect.stringMatching(/^usage: tessera COMMAND/)]);
@@ -48,7 +49,7 @@ describe('help and bad options', () => {
     expect(bad.stderr).not.toMatch(/^\s+at /m); // no stack trace
   });
 
-  it.each(['resolver', 'warehouse-writer', 'collector'])('tessera %s takes no arguments: --help explains, anything else is refused before it starts', async (name) => {
+  it.each(['extract', 'link', 'warehouse-writer', 'collector'])('tessera %s takes no arguments: --help explains, anything else is refused before it starts', async (name) => {
     expect(await sh(`${tessera} ${name} --help`)).toMatchObject({ code: 0, stdout: expect.stringContaining(`docs/${name}.md`) });
     const bad = await sh(`${tessera} ${name} --port 1`);
     expect(bad.code).toBe(2);

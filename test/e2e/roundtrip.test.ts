@@ -61,7 +61,7 @@ describe('round trip through Kafka, the schema registry and ClickHouse', () => {
 
     await s.ch.insert({
       table: `${s.database}.events`,
-      values: received.map((r) => eventRow(r.value, extractIdentifiers(r.value, defaultIdentityConfig), null, { topic: s.topics.touchpoints, partition: r.partition, offset: r.offset })),
+      values: received.map((r) => eventRow(r.value, extractIdentifiers(r.value, defaultIdentityConfig), { topic: s.topics.touchpoints, partition: r.partition, offset: r.offset })),
       format: 'JSONEachRow',
     });
 

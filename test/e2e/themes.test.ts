@@ -5,6 +5,7 @@ import { select } from '../../services/kit/clickhouse.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { defaultPopulation, generate, PLANTED_THEME } from '../../services/loadgen/population.ts';
 import { refreshThemes } from '../../services/themes/refresh.ts';
+import { touchpoint } from '../support/builders.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 import { startPipeline, type Pipeline } from './segments-pipeline.ts';
 
@@ -53,5 +54,24 @@ describe('regional themes', () => {
     expect(await share('IN', 'desktop')).toBeGreaterThan(await share('DE', 'desktop'));
     const [orders] = await select<{ n: string }>(s.ch, `SELECT sum(orders) AS n FROM ${s.database}.region_channel_device_mix WHERE channel = 'server'`);
     expect(Number(orders!.n)).toBeGreaterThan(0); // server-side orders are placed in their profile's region
+  });
+
+  it('analyses a text again once its profile has a location, when it had none at the first analysis', async () => {
+    const context = (country: string, region: string) => ({
+      ip: null, userAgent: null, locale: null, timezone: null, page: null, campaign: null, device: null, os: null, app: null,
+      location: { country, region, city: null }, traits: {},
+    });
+    const ticket = touchpoint({ userId: 'late-located', event: 'Ticket Created', source: 'support', properties: { text: 'The hinge squeaks terribly' } });
+    const locationOf = async () => select<{ country: string; region: string }>(s.ch,
+      `SELECT country, region FROM ${s.database}.text_analyses FINAL WHERE message_id = '${ticket.messageId}'`);
+    await pipeline.feedAll([ticket]);
+    expect((await refreshThemes(s.ch, s.database, log, Date.now)).analysed).toBe(1);
+    expect(await locationOf()).toEqual([{ country: '', region: '' }]);
+    expect((await refreshThemes(s.ch, s.database, log, Date.now)).analysed).toBe(0); // still nowhere: not read again
+
+    await pipeline.feedAll([touchpoint({ userId: 'late-located', type: 'page', event: null, name: 'Home', context: context('DE', 'Hamburg') })]);
+    expect((await refreshThemes(s.ch, s.database, log, Date.now)).analysed).toBe(1);
+    expect(await locationOf()).toEqual([{ country: 'DE', region: 'Hamburg' }]);
+    expect((await refreshThemes(s.ch, s.database, log, Date.now)).analysed).toBe(0);
   });
 });

@@ -24,7 +24,7 @@ describe('warehouse writer on the claims topology: what an analyst sees', () => 
     await link.connect();
     pub = new Publisher(s.kafka, s.codec, s.topics);
     await pub.connect();
-    w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId: `${s.prefix}writer`, events: 'touchpoints' });
+    w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId: `${s.prefix}writer` });
   });
   afterAll(async () => {
     await w?.stop();

@@ -59,7 +59,7 @@ describe('warehouse writer: exactly once across table partitions', () => {
     for (const r of records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)))) {
       const m = touchpointRows(r.value!, defaultIdentityConfig, { topic: s.topics.touchpoints, partition: r.partition, offset: r.offset });
       if (!m.ok) throw new Error(m.reason);
-      buffer.add(s.topics.touchpoints, r.partition, r.offset, m.rows, 0);
+      buffer.addRows(m.rows);
     }
     const batch = buffer.take();
     expect(batch.inserts.map((i) => `${i.table}/${i.partition}`)).toEqual(['events/202501', 'events/202502', 'events/202503']);
@@ -68,7 +68,7 @@ describe('warehouse writer: exactly once across table partitions', () => {
     expect(await counts(s, 'cr')).toMatchObject({ n: String(n / 3), months: '1' });
 
     const groupId = `${s.prefix}after-crash`;
-    const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, events: 'touchpoints', batchRows: 250 });
+    const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, batchRows: 250 });
     try {
       await drained(s, groupId);
       expect(await counts(s, 'cr')).toEqual({ n: String(n), distinct: String(n), months: '3', activity: String(n) });
@@ -83,7 +83,7 @@ describe('warehouse writer: exactly once across table partitions', () => {
     const groupId = `${s.prefix}killed`;
     const n = 12_000;
     const tps = overMonths('k9', n, 12);
-    const env = { TESSERA_WRITER_EVENTS: 'touchpoints', TESSERA_WRITER_GROUP: groupId, TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100', TESSERA_LOG_LEVEL: 'warn' };
+    const env = { TESSERA_WRITER_GROUP: groupId, TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100', TESSERA_LOG_LEVEL: 'warn' };
     // A backlog the writer works through in batches of several months each; the kill lands while it does, and more
     // input arrives before the restart.
     await link.touchpoints(tps.slice(0, 8_000));

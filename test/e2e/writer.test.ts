@@ -1,16 +1,18 @@
-// The warehouse writer against the real Kafka, registry and ClickHouse: what an analyst sees, and exactly-once.
+// The warehouse writer against the real Kafka, registry and ClickHouse: profiles, aliases and the DLQ, and exactly once
+// (redelivery, rebalance, kill -9, ClickHouse outages). writer-claims.test.ts covers events and their attribution.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, select, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
-import { context, device } from '../support/builders.ts';
+import { touchpoint } from '../support/builders.ts';
+import { identifierOf, LinkPublisher } from '../support/link-records.ts';
 import {
-  activeProfile, change, committed, endOffsets, eventually, eventuallyEqual, linked, mergedProfile, one, Publisher, resolved, startWriter,
+  activeProfile, change, committed, endOffsets, eventually, eventuallyEqual, linked, mergedProfile, one, Publisher, startWriter,
   type RunningWriter,
 } from '../support/published.ts';
 import { tcpProxy } from '../support/proxy.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
-import { TABLES } from '../../services/warehouse-writer/rows.ts';
+import { TABLES } from '../../services/warehouse-writer/tables.ts';
 import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
 import { Watermarks } from '../../services/warehouse-writer/watermarks.ts';
 
@@ -19,6 +21,7 @@ const T0 = Date.UTC(2026, 0, 1);
 describe('warehouse writer: the ClickHouse model', () => {
   let s: IsolatedStack;
   let pub: Publisher;
+  let link: LinkPublisher;
   let w: RunningWriter;
   const db = () => s.database;
 
@@ -26,41 +29,31 @@ describe('warehouse writer: the ClickHouse model', () => {
     s = await isolatedStack('writer');
     pub = new Publisher(s.kafka, s.codec, s.topics);
     await pub.connect();
+    link = new LinkPublisher(s.kafka, s.codec, s.topics);
+    await link.connect();
     w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId: `${s.prefix}writer` });
   });
   afterAll(async () => {
     await w?.stop();
     await pub?.disconnect();
+    await link?.disconnect();
     await s?.close();
   });
 
-  it('writes resolved events with their profile, identifier, refusals and drops', async () => {
-    await pub.events([
-      resolved({ messageId: 'ev-1', userId: 'u1', event: 'Order Completed', properties: { revenue: 30 }, context: context({ location: { country: 'DE', region: 'BE', city: 'Berlin' }, device: device({ type: 'mobile' }) }) },
-        'P-ev', ['user_id', 'u1'], {
-          refusals: [{ identifier: { type: 'email', value: 'shared@x.org' }, code: 'LIMIT_EXCEEDED', reason: 'email limit 1', profileId: 'P-other' }],
-          dropped: [{ type: 'email', code: 'BLOCKED', reason: 'placeholder' }],
-        }),
-      resolved({ messageId: 'ev-2', anonymousId: 'a-unlinked' }, null, null),
-    ]);
-    const expected = [
-      { message_id: 'ev-1', profile_id: 'P-ev', id_type: 'user_id', id_value: 'u1', revenue: 30, country: 'DE', refused: ['email:shared@x.org'],
-        refusal_codes: ['LIMIT_EXCEEDED'], dropped_types: ['email'], dropped_codes: ['BLOCKED'], src_topic: s.topics.resolved },
-      { message_id: 'ev-2', profile_id: '', id_type: '', id_value: '', revenue: 0, country: '', refused: [], refusal_codes: [], dropped_types: [], dropped_codes: [], src_topic: s.topics.resolved },
-    ];
-    expect(await eventuallyEqual(() => select<Record<string, unknown>>(s.ch,
-      `SELECT message_id, profile_id, id_type, id_value, revenue, country, refused, refusal_codes, dropped_types, dropped_codes, src_topic
-       FROM ${db()}.events ORDER BY message_id`), expected, 'two events')).toEqual(expected);
-  });
-
-  it('keeps the latest profile by version (FINAL), deletes on a tombstone, and erases a moved-away identifier', async () => {
+  it('keeps the latest profile and identifier by version (FINAL), deletes on a tombstone, and erases an identifier', async () => {
     await pub.profiles([
       activeProfile('P-x', 10, [linked('email', 'x@y.org', T0), linked('anonymous_id', 'cx', T0 + 1)]),
       activeProfile('P-x', 12, [linked('email', 'x@y.org', T0), linked('anonymous_id', 'cx', T0 + 1), linked('phone', '+4930123', T0 + 5)]),
       activeProfile('P-gone', 13, [linked('anonymous_id', 'cg', T0)]),
       { tombstone: 'P-gone', version: 14 },
     ]);
+    await link.identifiers([
+      identifierOf('email', 'x@y.org', 'P-x', 10), identifierOf('anonymous_id', 'cx', 'P-x', 10), identifierOf('phone', '+4930123', 'P-x', 12),
+      identifierOf('anonymous_id', 'cg', 'P-gone', 13),
+    ]);
+    // An erasure: the link stage moves the identifier to nobody, logs the move and says so on identity.identifiers.
     await pub.changes([change({ kind: 'move', fromProfileId: 'P-x', identifier: { type: 'phone', value: '+4930123' }, messageId: 'm-erase', version: 15 })]);
+    await link.identifiers([{ ...identifierOf('phone', '+4930123', null, 15), messageId: 'm-erase' }]);
     const expectedProfiles = [
       { profile_id: 'P-gone', state: 'deleted', identifier_count: 0, version: '14' },
       { profile_id: 'P-x', state: 'active', identifier_count: 3, version: '12' },
@@ -76,21 +69,11 @@ describe('warehouse writer: the ClickHouse model', () => {
     expect(await eventuallyEqual(() => select<{ id_type: string; id_value: string; profile_id: string; message_id: string }>(s.ch,
       `SELECT id_type, id_value, profile_id, message_id FROM ${db()}.identities FINAL WHERE id_value IN ('x@y.org', 'cx', '+4930123') ORDER BY id_type`),
     expectedIds, 'the erasure')).toEqual(expectedIds);
-    // identity_changes is written after identities in the same flush (one insert per table, in TABLES order): wait for it too.
+    // identity_changes and identities come from different topics, each flushed on its own: wait for the log too.
     const expectedLog = [{ kind: 'move', id_value: '+4930123', into_profile: '' }];
     expect(await eventuallyEqual(() => select<{ kind: string; id_value: string; into_profile: string }>(s.ch,
       `SELECT kind, id_value, into_profile FROM ${db()}.identity_changes WHERE message_id = 'm-erase'`), expectedLog, 'the move in the log')).toEqual(expectedLog);
 
-    // An event keyed by the erased identifier has no current profile any more; one whose identifier has no
-    // identities row yet keeps the profile it was resolved to.
-    await pub.events([
-      resolved({ messageId: 'cur-erased', userId: null, anonymousId: 'cx-ev' }, 'P-x', ['phone', '+4930123']),
-      resolved({ messageId: 'cur-unknown', anonymousId: 'never-written' }, 'P-early', ['anonymous_id', 'never-written']),
-    ]);
-    const expectedCurrent = [{ message_id: 'cur-erased', current_profile_id: '' }, { message_id: 'cur-unknown', current_profile_id: 'P-early' }];
-    expect(await eventuallyEqual(() => select<{ message_id: string; current_profile_id: string }>(s.ch,
-      `SELECT message_id, current_profile_id FROM ${db()}.events_current WHERE message_id LIKE 'cur-%' ORDER BY message_id`),
-    expectedCurrent, 'events_current')).toEqual(expectedCurrent);
   });
 
   it('maps merged-away profiles to the current one in one hop after a chain A→B→C', async () => {
@@ -98,14 +81,17 @@ describe('warehouse writer: the ClickHouse model', () => {
     const b = linked('email', 'chain-b@x.org', T0 + 2);
     const c = linked('user_id', 'chain-c', T0 + 1);
     await pub.profiles([activeProfile('P-A', 20, [a]), activeProfile('P-B', 21, [b]), activeProfile('P-C', 22, [c])]);
+    await link.identifiers([identifierOf('anonymous_id', 'chain-a', 'P-A', 20), identifierOf('email', 'chain-b@x.org', 'P-B', 21), identifierOf('user_id', 'chain-c', 'P-C', 22)]);
     await pub.changes([change({ kind: 'merge', fromProfileId: 'P-A', intoProfileId: 'P-B', version: 23 })]);
     await pub.profiles([mergedProfile('P-A', 'P-B', 23), activeProfile('P-B', 24, [b, a])]);
+    await link.identifiers([identifierOf('anonymous_id', 'chain-a', 'P-B', 24)]);
     const hop1 = await eventually(() => select<{ alias_id: string; profile_id: string }>(s.ch,
       `SELECT alias_id, profile_id FROM ${db()}.profile_aliases WHERE alias_id LIKE 'P-%' ORDER BY alias_id`), (r) => r.length === 1, 'A → B');
     expect(hop1).toEqual([{ alias_id: 'P-A', profile_id: 'P-B' }]);
 
     await pub.changes([change({ kind: 'merge', fromProfileId: 'P-B', intoProfileId: 'P-C', version: 25 })]);
     await pub.profiles([mergedProfile('P-B', 'P-C', 25), activeProfile('P-C', 26, [c, b, a])]);
+    await link.identifiers([identifierOf('anonymous_id', 'chain-a', 'P-C', 26), identifierOf('email', 'chain-b@x.org', 'P-C', 26)]);
     const aliases = await eventually(() => select<{ alias_id: string; profile_id: string; anchor_value: string }>(s.ch,
       `SELECT alias_id, profile_id, anchor_value FROM ${db()}.profile_aliases WHERE alias_id LIKE 'P-%' ORDER BY alias_id`),
     (r) => r.length === 2 && r.every((x) => x.profile_id === 'P-C'), 'A and B → C');
@@ -115,39 +101,6 @@ describe('warehouse writer: the ClickHouse model', () => {
     ]);
     const [p] = await select<{ state: string; merged_into: string }>(s.ch, `SELECT state, merged_into FROM ${db()}.profiles FINAL WHERE profile_id = 'P-A'`);
     expect(p).toEqual({ state: 'merged', merged_into: 'P-B' });
-  });
-
-  it('re-groups activity and traits under the survivor after a merge, without rewriting events', async () => {
-    const mk = (id: string, i: number, primary: [string, string], profile: string, t: number, extra = {}) =>
-      resolved({ messageId: `act-${id}-${i}`, timestamp: t, source: i % 2 ? 'ios' : 'web', properties: { revenue: 10 }, ...extra }, profile, primary);
-    await pub.events([
-      ...[0, 1, 2].map((i) => mk('e', i, ['email', 'act@x.org'], 'P-1', T0 + i * 1000, { traits: { plan: 'free' } })),
-      ...[0, 1].map((i) => mk('c', i, ['anonymous_id', 'act-cookie'], 'P-2', T0 + 10_000 + i * 1000, { traits: { plan: 'pro' } })),
-    ]);
-    await pub.profiles([
-      activeProfile('P-1', 30, [linked('email', 'act@x.org', T0)]),
-      activeProfile('P-2', 31, [linked('anonymous_id', 'act-cookie', T0 + 10_000)]),
-    ]);
-    const activity = () => select<{ profile_id: string; events: string; revenue: number; last_channel: string }>(s.ch,
-      `SELECT profile_id, events, revenue, last_channel FROM ${db()}.profile_activity_totals WHERE profile_id IN ('P-1', 'P-2') ORDER BY profile_id`);
-    const two = [
-      { profile_id: 'P-1', events: '3', revenue: 30, last_channel: 'web' },
-      { profile_id: 'P-2', events: '2', revenue: 20, last_channel: 'ios' },
-    ];
-    expect(await eventuallyEqual(activity, two, 'activity of two profiles')).toEqual(two);
-
-    await pub.profiles([mergedProfile('P-2', 'P-1', 32), activeProfile('P-1', 33, [linked('email', 'act@x.org', T0), linked('anonymous_id', 'act-cookie', T0 + 10_000)])]);
-    const one1 = [{ profile_id: 'P-1', events: '5', revenue: 50, last_channel: 'ios' }];
-    expect(await eventuallyEqual(activity, one1, 'one survivor')).toEqual(one1);
-    const [daily] = await select<{ n: string }>(s.ch,
-      `SELECT sum(events) AS n FROM ${db()}.profile_activity_current WHERE profile_id = 'P-1' AND type = 'track'`);
-    expect(daily?.n).toBe('5');
-    const traits = await select<{ trait: string; value: string }>(s.ch, `SELECT trait, value FROM ${db()}.profile_traits_current WHERE profile_id = 'P-1'`);
-    expect(traits).toEqual([{ trait: 'plan', value: 'pro' }]);
-    // History is not rewritten: the events still carry the profile they resolved to; events_current re-attributes.
-    const history = await select<{ profile_id: string; current_profile_id: string; n: string }>(s.ch,
-      `SELECT profile_id, current_profile_id, count() AS n FROM ${db()}.events_current WHERE message_id LIKE 'act-%' GROUP BY profile_id, current_profile_id ORDER BY profile_id`);
-    expect(history).toEqual([{ profile_id: 'P-1', current_profile_id: 'P-1', n: '3' }, { profile_id: 'P-2', current_profile_id: 'P-1', n: '2' }]);
   });
 
   it('keeps each partition\'s watermark when ReplacingMergeTree collapses the row that carried it', async () => {
@@ -169,11 +122,14 @@ describe('warehouse writer: the ClickHouse model', () => {
   });
 
   it('sends an undecodable record to the DLQ and keeps going', async () => {
-    await pub.raw(s.topics.resolved, Buffer.from('not avro at all'));
-    await pub.events([resolved({ messageId: 'after-garbage' }, null, null)]);
-    await eventually(() => select(s.ch, `SELECT 1 FROM ${db()}.events WHERE message_id = 'after-garbage'`), (r) => r.length === 1, 'the next event');
-    const invalid = await w.registry.getSingleMetricAsString('tessera_writer_invalid_records_total');
-    expect(invalid).toContain('code="TSR_DLQ_WIRE_FORMAT"');
+    // On the profiles topic: a bad touchpoint is the extract stage's to dead-letter (writer-claims.test.ts). The next
+    // record has the garbage's key, so it follows it on the same partition.
+    await pub.raw(s.topics.profiles, Buffer.from('not avro at all'));
+    await pub.profiles([activeProfile('raw', 50, [linked('email', 'after@garbage.org', T0)])]);
+    await eventually(() => select(s.ch, `SELECT 1 FROM ${db()}.profiles WHERE profile_id = 'raw'`), (r) => r.length === 1, 'the next record');
+    // Counted when the chunk that held it commits, which may be just after the next record's row is visible.
+    const dlq = await eventually(() => w.registry.getSingleMetricAsString('tessera_writer_dlq_total'), (m) => m.includes('code="TSR_DLQ_WIRE_FORMAT"'), 'the DLQ count');
+    expect(dlq).toMatch(/tessera_writer_dlq_total\{code="TSR_DLQ_WIRE_FORMAT"[^}]*\} 1$/m);
     const consumer = s.kafka.consumer({ groupId: `${s.prefix}dlq-reader` });
     await consumer.connect();
     await consumer.subscribe({ topics: [s.topics.dlq], fromBeginning: true });
@@ -185,7 +141,7 @@ describe('warehouse writer: the ClickHouse model', () => {
     });
     await consumer.disconnect();
     expect(dead.code).toBe('TSR_DLQ_WIRE_FORMAT');
-    expect(dead.sourceTopic).toBe(s.topics.resolved);
+    expect(dead.sourceTopic).toBe(s.topics.profiles);
     expect(dead.value?.toString()).toBe('not avro at all');
   });
 });
@@ -193,21 +149,26 @@ describe('warehouse writer: the ClickHouse model', () => {
 describe('warehouse writer: exactly-once', () => {
   let s: IsolatedStack;
   let pub: Publisher;
+  let link: LinkPublisher;
   beforeAll(async () => {
     s = await isolatedStack('writereo');
     pub = new Publisher(s.kafka, s.codec, s.topics);
     await pub.connect();
+    link = new LinkPublisher(s.kafka, s.codec, s.topics);
+    await link.connect();
   });
   afterAll(async () => {
     await pub?.disconnect();
+    await link?.disconnect();
     await s?.close();
   });
 
   it('a redelivered input (offsets reset to the beginning) adds no row, even without FINAL', async () => {
     const groupId = `${s.prefix}redeliver`;
     const n = 3_000;
-    await pub.events(Array.from({ length: n }, (_, i) => resolved({ messageId: `re-${i}`, anonymousId: `c-${i % 97}` }, `P-${i % 97}`, ['anonymous_id', `c-${i % 97}`])));
+    await link.touchpoints(Array.from({ length: n }, (_, i) => touchpoint({ messageId: `re-${i}`, anonymousId: `c-${i % 97}` })));
     await pub.profiles(Array.from({ length: 50 }, (_, i) => activeProfile(`P-${i}`, 100 + i, [linked('anonymous_id', `c-${i}`, T0 + i)])));
+    await link.identifiers(Array.from({ length: 50 }, (_, i) => identifierOf('anonymous_id', `c-${i}`, `P-${i}`, 100 + i)));
     const counts = () => one<{ events: string; profiles: string; identities: string; activity: string }>(s.ch, `SELECT
       (SELECT count() FROM ${s.database}.events) AS events, (SELECT count() FROM ${s.database}.profiles) AS profiles,
       (SELECT count() FROM ${s.database}.identities) AS identities, (SELECT sum(e) FROM (SELECT countMerge(events) AS e FROM ${s.database}.profile_activity)) AS activity`);
@@ -221,13 +182,13 @@ describe('warehouse writer: exactly-once', () => {
     // Forget the committed offsets: the whole input is delivered again.
     const admin = s.kafka.admin();
     await admin.connect();
-    for (const topic of [s.topics.resolved, s.topics.profiles]) await admin.resetOffsets({ groupId, topic, earliest: true });
+    for (const topic of [s.topics.touchpoints, s.topics.profiles, s.topics.identifiers]) await admin.resetOffsets({ groupId, topic, earliest: true });
     await admin.disconnect();
-    expect([...(await committed(s.kafka, groupId, s.topics.resolved)).values()].every((o) => o <= 0n)).toBe(true);
+    expect([...(await committed(s.kafka, groupId, s.topics.touchpoints)).values()].every((o) => o <= 0n)).toBe(true);
 
     w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, batchRows: 1_000 });
-    const end = await endOffsets(s.kafka, s.topics.resolved);
-    await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the redelivery to be consumed');
+    const end = await endOffsets(s.kafka, s.topics.touchpoints);
+    await eventually(() => committed(s.kafka, groupId, s.topics.touchpoints), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the redelivery to be consumed');
     const skipped = await w.metrics.rowsSkipped.get();
     await w.stop();
     expect(skipped.values.find((v) => v.labels.table === 'events')?.value).toBe(n);
@@ -238,32 +199,36 @@ describe('warehouse writer: exactly-once', () => {
 describe('warehouse writer: rebalance', () => {
   let s: IsolatedStack;
   let pub: Publisher;
+  let link: LinkPublisher;
   beforeAll(async () => {
     s = await isolatedStack('writerrb');
     pub = new Publisher(s.kafka, s.codec, s.topics);
     await pub.connect();
+    link = new LinkPublisher(s.kafka, s.codec, s.topics);
+    await link.connect();
   });
   afterAll(async () => {
     await pub?.disconnect();
+    await link?.disconnect();
     await s?.close();
   });
 
   it('a second writer joining and the first leaving mid-stream (rebalances) write every event once', async () => {
     const groupId = `${s.prefix}rebalance`;
     const n = 12_000;
-    const all = Array.from({ length: n }, (_, i) => resolved({ messageId: `rb-${i}` }, null, null));
+    const all = Array.from({ length: n }, (_, i) => touchpoint({ messageId: `rb-${i}`, anonymousId: `rbc-${i % 101}` }));
     const opts = { kafka: s.kafka, codec: s.codec, ch: s.ch, database: s.database, topics: s.topics, groupId, batchRows: 400, sessionTimeoutMs: 6_000 };
     const rbCounts = () => one<{ n: string; distinct: string }>(s.ch,
       `SELECT count() AS n, uniqExact(message_id) AS distinct FROM ${s.database}.events WHERE message_id LIKE 'rb-%'`);
-    await pub.events(all.slice(0, 4_000));
+    await link.touchpoints(all.slice(0, 4_000));
     const a = await startWriter(opts);
     await eventually(rbCounts, (c) => Number(c.n) > 0, 'writer A to write');
     const b = await startWriter(opts);
-    await pub.events(all.slice(4_000, 8_000));
+    await link.touchpoints(all.slice(4_000, 8_000));
     await a.stop();
-    await pub.events(all.slice(8_000));
-    const end = await endOffsets(s.kafka, s.topics.resolved);
-    await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'writer B to drain');
+    await link.touchpoints(all.slice(8_000));
+    const end = await endOffsets(s.kafka, s.topics.touchpoints);
+    await eventually(() => committed(s.kafka, groupId, s.topics.touchpoints), (c) => [...end].every(([p, o]) => c.get(p) === o), 'writer B to drain');
     await b.stop();
     expect(await rbCounts()).toEqual({ n: String(n), distinct: String(n) });
   });
@@ -296,13 +261,17 @@ function freePort(): Promise<number> {
 describe('warehouse writer: failures', () => {
   let s: IsolatedStack;
   let pub: Publisher;
+  let link: LinkPublisher;
   beforeAll(async () => {
     s = await isolatedStack('writerfail');
     pub = new Publisher(s.kafka, s.codec, s.topics);
     await pub.connect();
+    link = new LinkPublisher(s.kafka, s.codec, s.topics);
+    await link.connect();
   });
   afterAll(async () => {
     await pub?.disconnect();
+    await link?.disconnect();
     await s?.close();
   });
 
@@ -312,7 +281,7 @@ describe('warehouse writer: failures', () => {
   it('kill -9 of the writer process mid-stream, then a restart: every event exactly once, without FINAL', async () => {
     const groupId = `${s.prefix}killed`;
     const n = 24_000;
-    const all = Array.from({ length: n }, (_, i) => resolved({ messageId: `k-${i}`, anonymousId: `kc-${i % 500}` }, `KP-${i % 500}`, ['anonymous_id', `kc-${i % 500}`]));
+    const all = Array.from({ length: n }, (_, i) => touchpoint({ messageId: `k-${i}`, anonymousId: `kc-${i % 500}` }));
     const env = {
       ...process.env, ...s.env, TESSERA_WRITER_GROUP: groupId, TESSERA_HTTP_PORT: '0', TESSERA_LOG_LEVEL: 'warn',
       TESSERA_WRITER_BATCH_ROWS: '500', TESSERA_WRITER_FLUSH_MS: '100', TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000',
@@ -322,7 +291,7 @@ describe('warehouse writer: failures', () => {
     const exited = (p: ChildProcess) => new Promise<{ code: number | null; signal: string | null }>((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
 
     // The input keeps arriving while the writer writes, so the kill lands mid-stream, not after the end.
-    await pub.events(all.slice(0, 2_000));
+    await link.touchpoints(all.slice(0, 2_000));
     const first = spawnWriter();
     const firstExit = exited(first);
     await eventually(counts, (c) => Number(c.n) > 0, 'the writer to start writing', 120_000);
@@ -333,7 +302,7 @@ describe('warehouse writer: failures', () => {
         // At most 4,000 records ahead of the writer, however slow the machine: when it has written 8,000 the input is
         // still arriving (at most 13,000 of 24,000 sent), so the kill lands mid-stream. After the kill, no pacing.
         await eventually(counts, (c) => killed || produced - Number(c.n) <= 4_000, 'the writer to keep up', 120_000);
-        await pub.events(all.slice(produced, produced + 1_000));
+        await link.touchpoints(all.slice(produced, produced + 1_000));
       }
     })();
     await eventually(counts, (c) => Number(c.n) >= 8_000, 'the writer to be part-way', 120_000);
@@ -351,15 +320,15 @@ describe('warehouse writer: failures', () => {
     await admin.connect();
     // The killed member stays in the group until its session times out.
     await eventually(async () => (await admin.describeGroups([groupId])).groups[0]?.state, (st) => st === 'Empty', 'the killed member to leave the group');
-    await admin.resetOffsets({ groupId, topic: s.topics.resolved, earliest: true });
+    await admin.resetOffsets({ groupId, topic: s.topics.touchpoints, earliest: true });
     await admin.disconnect();
     const beforeRestart = await counts(); // an insert the killed process had fully sent may have landed after the kill
 
     const port = await freePort();
     const second = spawnWriter({ TESSERA_HTTP_PORT: String(port) });
     const secondExit = exited(second);
-    const end = await endOffsets(s.kafka, s.topics.resolved);
-    await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the restarted writer to drain', 120_000);
+    const end = await endOffsets(s.kafka, s.topics.touchpoints);
+    await eventually(() => committed(s.kafka, groupId, s.topics.touchpoints), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the restarted writer to drain', 120_000);
     expect(await counts()).toEqual({ n: String(n), distinct: String(n), activity: String(n) });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect([ready.status, ((await ready.json()) as { status: string }).status]).toEqual([200, 'ready']);
@@ -379,15 +348,42 @@ describe('warehouse writer: failures', () => {
     try {
       const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, stopTimeoutMs: 1_000 });
       // Everything already on the topics is in ClickHouse (earlier tests): this group skips it and commits.
-      const end = await endOffsets(s.kafka, s.topics.resolved);
-      await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the group to catch up');
+      const end = await endOffsets(s.kafka, s.topics.touchpoints);
+      await eventually(() => committed(s.kafka, groupId, s.topics.touchpoints), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the group to catch up');
       const retries = await insertRetries(w);
       await proxy.cut();
-      await pub.events(Array.from({ length: 200 }, (_, i) => resolved({ messageId: `sd-${i}` }, null, null)));
+      await link.touchpoints(Array.from({ length: 200 }, (_, i) => touchpoint({ messageId: `sd-${i}`, anonymousId: `sdc-${i % 7}` })));
       await eventually(() => insertRetries(w), (r) => r > retries, 'a failed insert');
       await w.stop();
-      expect(await committed(s.kafka, groupId, s.topics.resolved)).toEqual(end);
+      expect(await committed(s.kafka, groupId, s.topics.touchpoints)).toEqual(end);
       const [n] = await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events WHERE message_id LIKE 'sd-%'`);
+      expect(n?.n).toBe('0');
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
+  it('a stop while ClickHouse hangs (connections open, nothing answers) gives up the write in flight without committing it', async () => {
+    const groupId = `${s.prefix}stophung`;
+    const proxy = await tcpProxy(new URL(s.env.TESSERA_CLICKHOUSE_URL!));
+    const viaProxy = createClickHouse({ url: proxy.url, user: 'default', password: '' });
+    try {
+      const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, stopTimeoutMs: 1_000 });
+      // Input on every partition first (300 keys: none left empty), so that the group has a committed offset everywhere.
+      await link.touchpoints(Array.from({ length: 300 }, (_, i) => touchpoint({ messageId: `before-hang-${i}`, anonymousId: `bh-c-${i}` })));
+      const end = await endOffsets(s.kafka, s.topics.touchpoints);
+      await eventually(() => committed(s.kafka, groupId, s.topics.touchpoints), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the group to catch up');
+      await proxy.hang();
+      await link.touchpoints(Array.from({ length: 200 }, (_, i) => touchpoint({ messageId: `sh-${i}`, anonymousId: `sh-c-${i % 7}` })));
+      // The insert never gets an answer: the runner stays committing with the rows held.
+      await eventually(async () => [w.runner.machine.state, (await w.metrics.bufferedRows.get()).values[0]?.value ?? 0] as const,
+        ([state, held]) => state === 'committing' && held > 0, 'a write hanging on ClickHouse');
+      // Without giving up at its stop timeout, the stop would wait for the client's 60 s request timeout and beyond.
+      await w.stop();
+      expect(w.runner.machine.state).toBe('stopped');
+      expect(await committed(s.kafka, groupId, s.topics.touchpoints)).toEqual(end);
+      const [n] = await select<{ n: string }>(s.ch, `SELECT count() AS n FROM ${s.database}.events WHERE message_id LIKE 'sh-%'`);
       expect(n?.n).toBe('0');
     } finally {
       await viaProxy.close();
@@ -404,27 +400,27 @@ describe('warehouse writer: failures', () => {
     await s.ch.command({ query: `TRUNCATE TABLE ${s.database}.writer_watermarks` });
     const proxy = await tcpProxy(new URL(s.env.TESSERA_CLICKHOUSE_URL!));
     const viaProxy = createClickHouse({ url: proxy.url, user: 'default', password: '' });
-    const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, batchRows: 500, maxBufferedRows: 1_000 });
+    const w = await startWriter({ kafka: s.kafka, codec: s.codec, ch: viaProxy, database: s.database, topics: s.topics, groupId, batchRows: 500 });
     try {
-      const ev = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => resolved({ messageId: `${prefix}-${i}` }, null, null));
-      const before = [...(await endOffsets(s.kafka, s.topics.resolved)).values()].reduce((a, b) => a + b, 0n);
-      await pub.events(ev('up', 1_000));
+      const ev = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => touchpoint({ messageId: `${prefix}-${i}`, anonymousId: `${prefix}-c-${i % 13}` }));
+      const before = [...(await endOffsets(s.kafka, s.topics.touchpoints)).values()].reduce((a, b) => a + b, 0n);
+      await link.touchpoints(ev('up', 1_000));
       const total1 = Number(before) + 1_000;
       await eventually(counts, (c) => Number(c.n) === total1, 'the first events');
 
       const retries = await insertRetries(w);
       await proxy.cut();
-      await pub.events(ev('down', 3_000));
+      await link.touchpoints(ev('down', 3_000));
       await eventually(() => insertRetries(w), (r) => r > retries, 'a failed insert after the cut');
       expect(w.ready.ready).toBe(false);
-      await eventually(async () => (await w.metrics.paused.get()).values[0]?.value, (v) => v === 1, 'fetching to pause on a full buffer');
-      expect(await committedWithinWritten(s.ch, s.database, s.kafka, groupId, s.topics.resolved)).toEqual([]);
+      await eventually(async () => (await w.metrics.paused.get()).values[0]?.value, (v) => v === 1, 'the input to be held while the insert fails');
+      expect(await committedWithinWritten(s.ch, s.database, s.kafka, groupId, s.topics.touchpoints)).toEqual([]);
       expect((await counts()).n).toBe(String(total1));
 
       await proxy.restore();
       const total = total1 + 3_000;
-      const end = await endOffsets(s.kafka, s.topics.resolved);
-      await eventually(() => committed(s.kafka, groupId, s.topics.resolved), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the writer to catch up');
+      const end = await endOffsets(s.kafka, s.topics.touchpoints);
+      await eventually(() => committed(s.kafka, groupId, s.topics.touchpoints), (c) => [...end].every(([p, o]) => c.get(p) === o), 'the writer to catch up');
       const c = await counts();
       expect([c.n, c.distinct]).toEqual([String(total), String(total)]);
       expect(w.ready.ready).toBe(true);

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
-import { validateTouchpoint } from '../../services/contract/validate.ts';
-import { claimKey, defaultIdentityConfig, extractIdentifiers, resolve, type Claim, type ProfileSnapshot } from '../../services/identity/index.ts';
+import { pureCore } from '../../services/demo/check.ts';
+import { defaultIdentityConfig, type ProfileSnapshot } from '../../services/identity/index.ts';
 import type { IdentityIdentifierRecord, ProfileRecord } from '../../services/kit/records.ts';
 import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Processor } from '../../services/kit/stage/types.ts';
@@ -18,21 +18,9 @@ export function canonical(profiles: { profileId: string; ids: string[] }[]): Can
   return Object.fromEntries(profiles.map((p) => [p.profileId, [...p.ids].sort()]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
 }
 
-/** The pure core's answer for the valid touchpoints: resolve() over their claims, and the distinct claim keys. */
+/** The pure core's answer for the valid touchpoints (services/demo/check.ts): profiles in canonical form, and the distinct claim keys. */
 export function expectedFor(touchpoints: readonly Touchpoint[], config = defaultIdentityConfig): { profiles: Canonical; snapshots: ProfileSnapshot[]; claimKeys: Set<string>; valid: number } {
-  const claims: Claim[] = [];
-  const claimKeys = new Set<string>();
-  let valid = 0;
-  for (const t of touchpoints) {
-    if (!validateTouchpoint(t).ok) continue;
-    valid += 1;
-    const x = extractIdentifiers(t, config);
-    const blocked = x.blocked ?? [];
-    if (x.identifiers.length === 0 && blocked.length === 0) continue;
-    claims.push({ messageId: t.messageId, eventTime: t.timestamp, identifiers: x.identifiers, ...(blocked.length ? { blocked } : {}) });
-    claimKeys.add(claimKey(x.identifiers, blocked));
-  }
-  const snapshots = resolve(claims, config);
+  const { snapshots, claimKeys, valid } = pureCore(touchpoints, config);
   return { profiles: canonical(snapshots.map((p) => ({ profileId: p.profileId, ids: p.identifiers.map((l) => `${l.identifier.type}:${l.identifier.value}`) }))), snapshots, claimKeys, valid };
 }
 

@@ -1,7 +1,8 @@
-// Builders for the records the resolver publishes, and helpers to produce them and run the warehouse writer in tests.
+// Builders for the records the graph owner publishes (profiles, merges), helpers to produce them and to run the
+// warehouse writer in tests, and waits on what ClickHouse and Kafka hold.
 import { isDeepStrictEqual } from 'node:util';
 import type { Kafka, Message } from 'kafkajs';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ClickHouseClient } from '../../services/kit/clickhouse.ts';
 import { select } from '../../services/kit/clickhouse.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
@@ -13,12 +14,14 @@ import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Topics } from '../../services/kit/topics.ts';
 import { writerMetrics, type WriterMetrics } from '../../services/warehouse-writer/metrics.ts';
 import { defaultIdentityConfig } from '../../services/identity/index.ts';
-import type { EventSource } from '../../services/warehouse-writer/decode.ts';
 import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
-import { WarehouseWriter } from '../../services/warehouse-writer/writer.ts';
+import { writerStage } from '../../services/warehouse-writer/stage.ts';
+import { Ops, type Readiness } from '../../services/kit/ops.ts';
+import { StageRunner } from '../../services/kit/stage/runner.ts';
 import { touchpoint } from './builders.ts';
 import type { Touchpoint } from '../../services/contract/touchpoint.ts';
 
+/** A resolved event of the resolver of before: only test/e2e/resolver-aliases.test.ts still publishes them. */
 export function resolved(t: Partial<Touchpoint>, profileId: string | null, primary: [string, string] | null, extra: Partial<ResolvedEvent> = {}): ResolvedEvent {
   const tp = touchpoint(t);
   return {
@@ -92,30 +95,33 @@ export class Publisher {
   }
 }
 
-export interface RunningWriter { writer: WarehouseWriter; metrics: WriterMetrics; registry: Registry; ready: { ready: boolean; reason: string }; stop(): Promise<void> }
+export interface RunningWriter { runner: StageRunner<unknown, unknown, unknown>; metrics: WriterMetrics; registry: Registry; readonly ready: Readiness; stop(): Promise<void> }
 
-/** Starts a WarehouseWriter in this process; `clickhouseUrl` lets a test put a proxy between it and ClickHouse. */
+/** Starts the warehouse writer stage in this process; `ch` may be a client through a proxy (an outage to cut). */
 export async function startWriter(opts: {
   kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; groupId: string;
-  batchRows?: number; flushMs?: number; maxBufferedRows?: number; sessionTimeoutMs?: number; stopTimeoutMs?: number;
-  /** Where events come from: the resolved stream unless told otherwise. */
-  events?: EventSource;
+  batchRows?: number; flushMs?: number; sessionTimeoutMs?: number; stopTimeoutMs?: number;
 }): Promise<RunningWriter> {
-  const registry = new Registry();
-  const metrics = writerMetrics(registry);
-  const ready = { ready: false, reason: 'starting' };
-  const writer = new WarehouseWriter({
-    kafka: opts.kafka, codec: opts.codec, sink: new ClickHouseSink(opts.ch, opts.database), topics: opts.topics, groupId: opts.groupId,
-    events: opts.events ?? 'resolved', identity: defaultIdentityConfig,
-    batchRows: opts.batchRows ?? 20_000, flushMs: opts.flushMs ?? 200, maxBufferedRows: opts.maxBufferedRows ?? 200_000,
-    log: createLogger('warehouse-writer', process.env.TESSERA_TEST_LOG ?? 'warn'), metrics,
-    setReady: (r, reason) => { ready.ready = r; ready.reason = reason; },
-    migrate: () => migrate(opts.ch, opts.database),
-    ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+  const ops = new Ops('warehouse-writer');
+  const metrics = writerMetrics(ops.metrics);
+  const log = createLogger('warehouse-writer', process.env.TESSERA_TEST_LOG ?? 'warn');
+  const batchRows = opts.batchRows ?? 20_000;
+  const runner = new StageRunner(writerStage({
+    kafka: opts.kafka, codec: opts.codec, sink: new ClickHouseSink(opts.ch, opts.database), topics: opts.topics,
+    identity: defaultIdentityConfig,
+    batchRows, flushMs: opts.flushMs ?? 200, metrics, log,
+    prepare: () => migrate(opts.ch, opts.database),
+  }), {
+    kafka: opts.kafka, codec: opts.codec, log, ops, groupId: opts.groupId,
+    chunkMax: Math.min(2_000, batchRows), sessionTimeoutMs: opts.sessionTimeoutMs ?? 30_000,
     ...(opts.stopTimeoutMs ? { stopTimeoutMs: opts.stopTimeoutMs } : {}),
   });
-  await writer.start();
-  return { writer, metrics, registry, ready, stop: () => writer.stop() };
+  await runner.start();
+  return {
+    runner: runner as StageRunner<unknown, unknown, unknown>, metrics, registry: ops.metrics,
+    get ready() { return ops.ready; },
+    stop: () => runner.stop(),
+  };
 }
 
 /** Polls `read` until `done` holds (behaviour, not timing: the deadline only bounds a broken run). */

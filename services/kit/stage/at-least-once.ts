@@ -4,7 +4,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { idempotentProducer } from '../kafka.ts';
 import { countUnit, type KafkaOut, type StageEncoder } from './encoder.ts';
-import { Pending } from './pending.ts';
+import { commitDurable, Pending } from './pending.ts';
 import type { Committed, Delivery, SessionPorts, Unit } from './types.ts';
 
 export interface AtLeastOnceOptions {
@@ -43,18 +43,9 @@ class AtLeastOnceDelivery implements Delivery<KafkaOut> {
     this.held.add(unit, Date.now(), (out, dlq) => countUnit(unit.outputs, unit.deadLetters, out, dlq, this.o.encoder.dlqTopic));
   }
 
-  /**
-   * The outputs are already durable: a failed offset commit (typically a rebalance in progress) only means the
-   * records are read and published again, so it is reported, not thrown — ending the session would rebalance again.
-   */
+  /** The outputs are already durable: a failed offset commit means they are read and published again. */
   async commit(): Promise<Committed> {
-    const next = this.held.offsets();
-    try {
-      if (next.length) await this.ports.commitOffsets(next);
-    } catch (err) {
-      return { ...this.held.take(), offsetsFailed: err };
-    }
-    return this.held.take();
+    return commitDurable(this.held, this.ports);
   }
 
   async abort(): Promise<void> { this.held.reset(); }

@@ -13,10 +13,11 @@ export class StageHealth {
   private readonly lags: LagMonitor[];
   private assignment: Record<string, number[]> = {};
   private readonly waiting = new Map<string, bigint>();
+  private fault: string | null = null;
 
   constructor(o: { kafka: Kafka; groupId: string; topics: string[]; log: Logger; ops: Ops; metrics: StageMetrics; stallMs: number; now: () => number }) {
     this.readiness = new StageReadiness({ stallMs: o.stallMs, runningReason: 'running', now: o.now });
-    o.ops.readinessFrom(() => this.readiness.readiness());
+    o.ops.readinessFrom(() => (this.fault !== null && this.readiness.current === 'running' ? { ready: false, reason: this.fault } : this.readiness.readiness()));
     this.lags = o.topics.map((topic) => new LagMonitor({
       kafka: o.kafka, groupId: o.groupId, topic, log: o.log,
       intervalMs: Math.max(500, Math.min(5_000, Math.floor(o.stallMs / 3))),
@@ -47,8 +48,11 @@ export class StageHealth {
   /** Kafka answered: a fetch, a heartbeat, a join, an offset commit. */
   contact(): void { this.readiness.contact(); }
 
-  /** A commit made progress. */
-  progress(): void { this.readiness.progress(); }
+  /** A commit made progress; it clears a fault the delivery reported. */
+  progress(): void { this.fault = null; this.readiness.progress(); }
+
+  /** A fault the delivery rides out while running (a sink refusing writes), or null once it is over. */
+  problem(reason: string | null): void { this.fault = reason; }
 
   /** What /readyz says in each state: committing is still running; a member without partitions stands by. */
   entered(state: StageState, reason: string, owns: boolean): void {

@@ -1,6 +1,6 @@
 // What a delivery holds between commits: next offsets per partition and the counts the commit will report.
 import { addTally } from './isolate.ts';
-import type { Committed, SourceRef, Unit } from './types.ts';
+import type { Committed, SessionPorts, SourceRef, Unit } from './types.ts';
 
 const partitionKey = (r: { topic: string; partition: number }) => `${r.topic}\u0000${r.partition}`;
 
@@ -50,4 +50,19 @@ export class Pending {
     this.dlq = new Map();
     this.next.clear();
   }
+}
+
+/**
+ * Commits the held offsets outside any transaction once the outputs are durable. A failed commit (typically a
+ * rebalance in progress) only means the records are read again, so it is reported, not thrown: ending the session
+ * would rebalance again.
+ */
+export async function commitDurable(held: Pending, ports: SessionPorts): Promise<Committed> {
+  const next = held.offsets();
+  try {
+    if (next.length) await ports.commitOffsets(next);
+  } catch (err) {
+    return { ...held.take(), offsetsFailed: err };
+  }
+  return held.take();
 }

@@ -7,41 +7,46 @@ import { describe } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Ops } from '../ops.ts';
 import type { DeadLetterRecord } from '../records.ts';
-import type { AvroCodec, Decoded } from '../registry.ts';
+import type { AvroCodec } from '../registry.ts';
 import { StageHealth } from './health.ts';
 import { isPoison, Isolation, type StateCell } from './isolate.ts';
 import { stageMetrics, type StageMetrics, type StageMetricSpec } from './metrics.ts';
 import { singleOwnerAssigner } from './single-owner.ts';
 import { StageMachine } from './state.ts';
-import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from './types.ts';
+import type { Delivery, InputDecoder, InputRecord, Processor, SessionPorts, StateStore } from './types.ts';
 
 /**
  * A stage, declared; `new StageRunner(definition, adapters).start()` runs it until `stop()`.
  *
  * - `processor.process(state, records) → { outputs, deadLetters, tally }` is pure; the runner decodes the input
- *   (`input.schema` through the registry: a bad record → DLQ with the decode code, a registry outage → the session
- *   fails and retries, nothing dead-lettered) and hands it the records of one partition, `chunkMax` at a time.
+ *   (`input.schema` through the registry, or the stage's `input.decode`: a bad record → DLQ with the decode code, a
+ *   registry outage → the session fails and retries, nothing dead-lettered) and hands it the records of one
+ *   partition, `chunkMax` at a time.
  * - `state.restore()` builds the state the durable output describes; it runs when the member first gets
  *   partitions, after a session that left the state half-changed, and (unless `keepAcrossAssignments`) whenever
- *   the assignment changes — so a standby taking over a single-owner stage rebuilds its graph.
+ *   the assignment or the member id changes — so a standby taking over a single-owner stage rebuilds its graph.
  * - `delivery(ports)` makes outputs durable with their offsets, one instance per session: `transactional(...)`
  *   (outputs + sendOffsets in one Kafka transaction), `atLeastOnce(...)` (outputs acknowledged, then offsets
- *   committed), or a sink that holds its own offsets (the warehouse writer: `durableOnAdd: false`, `assigned()`
- *   reads the sink's watermarks, `add()` buffers rows not yet written, `commit()` inserts and then commits Kafka
- *   offsets as a hint through `ports.commitOffsets`).
+ *   committed), or `sinkHeldOffsets(...)` (the warehouse writer: `assigned()` reads the sink's watermarks, `add()`
+ *   holds rows not yet written, `commit()` writes them, retrying through an outage while the runner heartbeats and
+ *   /readyz shows `ports.report`, then commits Kafka offsets as a hint). `ports.signal` makes such a commit give up
+ *   when the session ends on an error or a stop has waited `stopTimeoutMs`.
  * - A record the processor throws on is replayed alone and dead-lettered (TSR_DLQ_PROCESSING_FAILED, the error as
  *   reason); when the delivery is not durable on add, the session first aborts and the state is restored.
  * - A processor whose state also changes from outside the input (the resolved-event stage's tables) may have a
  *   `punctuate(state)`: the runner calls it every `punctuateMs` while it owns partitions and delivers its outputs and
  *   dead letters like process()'s, moving no input offset (a Kafka Streams punctuator).
- * - Metrics (`tessera_<name>_…`): records in/out, DLQ by code, commits, restores, session failures, lag, the
- *   current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
+ * - Metrics (`tessera_<metricPrefix or name>_…`): records in/out, DLQ by code, commits, restores, session failures,
+ *   lag, the current state, plus the stage's tally counters and state gauges. Readiness (kit/readiness.ts) follows the
  *   state, whether Kafka answered within `stallMs`, and whether commits progress while records wait (kit/lag.ts).
  */
 export interface StageDefinition<S, V, O> {
   /** Service name: logs, metric prefix, the `service` of dead letters. */
   name: string;
-  input: { topics: string[]; schema: string };
+  /** Metric names are tessera_<metricPrefix>_…; the name unless set (the writer keeps its tessera_writer_ names). */
+  metricPrefix?: string;
+  /** The input topics, decoded with one schema, or by the stage's own decoder (several schemas, tombstones, headers). */
+  input: { topics: string[]; schema: string } | { topics: string[]; decode: InputDecoder<V> };
   processor: Processor<S, V, O>;
   state: StateStore<S>;
   delivery: (ports: SessionPorts) => Delivery<O>;
@@ -67,6 +72,10 @@ export interface RunnerAdapters {
   /** Not ready once Kafka has not answered, or nothing was committed while records wait, for this long (default: the session timeout). */
   stallMs?: number;
   retry?: Backoff;
+  /** Longest a fetch waits for records (default 1 s); a stop waits for the fetch in flight. */
+  fetchWaitMs?: number;
+  /** How long a stop lets the final commit retry before giving it up (its records are read again next time); default 15 s. */
+  stopTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -74,6 +83,8 @@ interface Session<O> {
   delivery: Delivery<O>;
   ended: boolean;
   end(err: Error | null): void;
+  /** Makes a commit that retries on its own give up (ports.signal). */
+  abandon(): void;
   serial<T>(fn: () => Promise<T>): Promise<T>;
 }
 
@@ -92,12 +103,15 @@ export class StageRunner<S, V, O> {
   private owns = false;
   private punctuatedAt = 0;
   private readonly health: StageHealth;
+  private readonly decode: InputDecoder<V>;
 
   constructor(private readonly def: StageDefinition<S, V, O>, private readonly a: RunnerAdapters) {
     this.now = a.now ?? Date.now;
     this.retry = a.retry ?? backoff(500, 15_000);
     this.machine = new StageMachine(this.now);
-    this.metrics = stageMetrics(a.ops.metrics, def.name, def.metrics);
+    this.metrics = stageMetrics(a.ops.metrics, def.metricPrefix ?? def.name, def.metrics);
+    const input = def.input;
+    this.decode = 'decode' in input ? input.decode : (m) => a.codec.decode<V>(input.schema, m.value);
     this.health = new StageHealth({ kafka: a.kafka, groupId: a.groupId, topics: def.input.topics, log: a.log, ops: a.ops, metrics: this.metrics, stallMs: a.stallMs ?? a.sessionTimeoutMs, now: this.now });
     this.machine.onMove((t) => {
       this.metrics.setState(t.to);
@@ -137,7 +151,9 @@ export class StageRunner<S, V, O> {
   async stop(): Promise<void> {
     this.stopSignal.abort();
     this.session?.end(null);
+    const giveUp = setTimeout(() => this.session?.abandon(), this.a.stopTimeoutMs ?? 15_000);
     await this.supervisor;
+    clearTimeout(giveUp);
     await this.health.stop();
     if (this.machine.state !== 'stopped') this.machine.to('stopped', 'stopped');
   }
@@ -169,19 +185,27 @@ export class StageRunner<S, V, O> {
       sessionTimeout: this.a.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(this.a.sessionTimeoutMs / 3)),
       maxBytesPerPartition: 2 << 20,
-      maxWaitTimeInMs: 1_000,
+      maxWaitTimeInMs: this.a.fetchWaitMs ?? 1_000,
       readUncommitted: false,
       retry: { retries: 5 },
       ...(this.def.assignment === 'single-owner' ? { partitionAssigners: [singleOwnerAssigner(() => this.owns)] } : {}),
     });
+    const abandon = new AbortController();
     const ports: SessionPorts = {
       groupId,
       commitOffsets: (next) => consumer.commitOffsets(next.map((n) => ({ topic: n.topic, partition: n.partition, offset: n.offset }))),
+      signal: abandon.signal,
+      report: (problem) => this.health.problem(problem),
     };
     const s: Session<O> = {
       delivery: this.def.delivery(ports),
       ended: false,
-      end: (err) => { if (!s.ended) { s.ended = true; finish(err); } },
+      end: (err) => {
+        // An error ends the session without its final commit: a commit still retrying gives up.
+        if (err !== null) abandon.abort();
+        if (!s.ended) { s.ended = true; finish(err); }
+      },
+      abandon: () => abandon.abort(),
       serial: <T>(fn: () => Promise<T>) => { const run = queue.then(fn); queue = run.catch(() => undefined); return run; },
     };
     this.session = s;
@@ -224,6 +248,7 @@ export class StageRunner<S, V, O> {
       if (this.cell.dirty) { this.cell.value = null; this.cell.dirty = false; }
       this.owns = false;
       this.health.assigned({});
+      this.health.problem(null);
       this.session = null;
     }
     return result;
@@ -271,8 +296,9 @@ export class StageRunner<S, V, O> {
         if (!p.isRunning() || p.isStale() || s.ended) return;
         const chunk = batch.messages.slice(i, i + this.a.chunkMax);
         // Decode outside the queue: a registry outage throws here, before the state changes.
-        const decoded = await Promise.all(chunk.map((m) => this.a.codec.decode<V>(this.def.input.schema, m.value)));
-        const handled = await s.serial(() => this.handle(s, batch, chunk, decoded));
+        const decoded = await Promise.all(chunk.map((m) => this.decode(m, batch.topic)));
+        // A commit ahead in the queue may take long (a sink retrying through an outage): stay in the group meanwhile.
+        const handled = await this.heartbeating(s.serial(() => this.handle(s, batch, chunk, decoded)), p, s);
         if (!handled) return;
         // Moves the fetch position only; the delivery commits the offsets.
         p.resolveOffset(chunk[chunk.length - 1]!.offset);
@@ -284,7 +310,7 @@ export class StageRunner<S, V, O> {
     }
   }
 
-  private async handle(s: Session<O>, batch: Batch, chunk: KafkaMessage[], decoded: Decoded<V>[]): Promise<boolean> {
+  private async handle(s: Session<O>, batch: Batch, chunk: KafkaMessage[], decoded: Awaited<ReturnType<InputDecoder<V>>>[]): Promise<boolean> {
     if (s.ended) return false;
     if (this.cell.value === null) throw new Error(`${this.def.name}: a batch arrived without a restored state`);
     const { topic, partition } = batch;
@@ -310,13 +336,36 @@ export class StageRunner<S, V, O> {
     return true;
   }
 
+  /**
+   * Waits for `work`, heartbeating every few seconds. A failed heartbeat (typically a rebalance) ends the session when
+   * it holds records that are not durable (they would be read again); otherwise kafkajs rejoins after this batch.
+   */
+  private async heartbeating<T>(work: Promise<T>, p: EachBatchPayload, s: Session<O>): Promise<T> {
+    let settled = false;
+    const done = work.finally(() => { settled = true; });
+    const every = Math.max(500, Math.min(3_000, Math.floor(this.a.sessionTimeoutMs / 3)));
+    while (!settled) {
+      await Promise.race([done.catch(() => undefined), sleep(every)]);
+      if (settled) break;
+      try {
+        await p.heartbeat();
+      } catch (err) {
+        if (s.delivery.durableOnAdd || s.delivery.pending === 0) { await done.catch(() => undefined); break; }
+        done.catch(() => undefined); // the session ends; the work gives up on its own
+        throw err;
+      }
+    }
+    return done;
+  }
+
   private tick(s: Session<O>): void {
     if (s.ended) return;
     if (this.def.processor.punctuate && this.owns && this.now() - this.punctuatedAt >= (this.def.punctuateMs ?? 1_000)) {
       this.punctuatedAt = this.now();
       s.serial(() => this.punctuate(s)).catch((err: Error) => s.end(err));
     }
-    if (!s.delivery.due(this.now())) return;
+    // A commit in progress is not queued again behind itself.
+    if (this.machine.state === 'committing' || !s.delivery.due(this.now())) return;
     s.serial(async () => { if (!s.ended && s.delivery.due(this.now())) await this.commit(s); }).catch((err: Error) => s.end(err));
   }
 

@@ -1,4 +1,5 @@
 // The contracts between the stage runner and a stage: a pure processor, its state store, and a delivery mode.
+import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterRecord } from '../records.ts';
 
 /** Where a record came from; `offset` is the record's own offset. */
@@ -14,6 +15,9 @@ export interface DeadLetterNote { source: SourceRef; code: string; reason: strin
 export type Tally = Record<string, number>;
 
 export interface Outcome<O> { outputs: O[]; deadLetters: DeadLetterNote[]; tally: Tally }
+
+/** Turns one Kafka message into the stage's input value; a permanent problem is a value (→ DLQ), an outage throws. */
+export type InputDecoder<V> = (message: KafkaMessage, topic: string) => Promise<{ ok: true; value: V } | { ok: false; code: string; reason: string }>;
 
 /**
  * Pure per-batch processing, as a Kafka Streams processor: no I/O, no clock, no randomness beyond what `state`
@@ -67,12 +71,20 @@ export interface SessionPorts {
   groupId: string;
   /** Commits consumer offsets (next offset to read) outside any transaction. */
   commitOffsets(next: SourceRef[]): Promise<void>;
+  /**
+   * Aborted when the session ends on an error (a rebalance, a fault) or a stop can wait no longer: a commit that is
+   * retrying on its own (a sink riding out an outage) gives up and throws, and what it held is read again.
+   */
+  signal: AbortSignal;
+  /** A fault the delivery is riding out without ending the session (a sink refusing writes): /readyz says it until null. */
+  report(problem: string | null): void;
 }
 
 /**
  * How outputs and offsets become durable. Three modes fit: transactional (outputs and offsets in one Kafka
- * transaction), at-least-once (outputs acknowledged, then offsets committed), and sink-held offsets (rows carry
- * their source offsets, the sink keeps the watermark, Kafka offsets are only a hint).
+ * transaction, transactional.ts), at-least-once (outputs acknowledged, then offsets committed, at-least-once.ts), and
+ * sink-held offsets (rows carry their source offsets, the sink keeps the watermark, Kafka offsets are only a hint,
+ * sink-held.ts).
  */
 export interface Delivery<O> {
   /**
