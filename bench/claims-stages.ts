@@ -1,7 +1,7 @@
 // Service CPU per event of the claims-first stages (extract, link) on generated touchpoints and the novel-claim
-// ratio; in the same run, for comparison, the resolver on the same events and the identity core's graph step alone.
+// ratio; in the same run, for comparison, the identity core's graph step alone.
 // With --resolved, the optional resolved-event stage runs beside them (its CPU is reported apart: not on the default path).
-// `npx tsx bench/claims-stages.ts [--events 300000] [--seed 42] [--cache-size 250000] [--no-resolver] [--resolved]`
+// `npx tsx bench/claims-stages.ts [--events 300000] [--seed 42] [--cache-size 250000] [--resolved]`
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Kafka } from 'kafkajs';
@@ -22,7 +22,6 @@ const { values: a } = parseArgs({
     events: { type: 'string', default: '300000' },
     seed: { type: 'string', default: '42' },
     'cache-size': { type: 'string', default: '250000' },
-    'no-resolver': { type: 'boolean', default: false },
     resolved: { type: 'boolean', default: false },
   },
 });
@@ -135,12 +134,6 @@ result.claims = {
 };
 console.log(JSON.stringify({ claims: result.claims }));
 
-if (!a['no-resolver']) {
-  const resolver = await run('resolver', [{ name: 'resolver', entry: 'services/resolver/main.ts' }], async (prefix, t) => {
-    await drained(`${prefix}resolver`, t.touchpoints);
-  });
-  result.resolver = { seconds: resolver.seconds, cpuSeconds: resolver.cpu.resolver, cpuUsPerEvent: perEvent(resolver.cpu.resolver!) };
-}
 result.core = { graphStepCpuUsPerEvent: coreStep() };
 console.log(JSON.stringify(result, null, 2));
 process.exit(0);

@@ -1,102 +1,16 @@
-// The end-to-end phases of the benchmark against the running services: sustained throughput of the resolver
-// topology (the reference before the claims-first stages) until drained, and produce→queryable latency of probe
-// events at a fixed rate on either topology.
+// Produce→queryable latency of probe events at a fixed rate against the running pipeline (the throughput phase is
+// bench/claims-pipeline.ts).
 import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '../services/kit/clickhouse.ts';
 import { select } from '../services/kit/clickhouse.ts';
 import type { AvroCodec } from '../services/kit/registry.ts';
 import { ident, strList } from '../services/kit/sql.ts';
-import type { Topics } from '../services/kit/topics.ts';
 import type { Touchpoint } from '../services/contract/touchpoint.ts';
-import { metric } from '../services/demo/processes.ts';
 import { produceTouchpoints } from '../services/loadgen/produce.ts';
 import { progressLine } from '../services/loadgen/progress.ts';
 import { validateTouchpoint } from '../services/contract/validate.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export interface Pipeline { kafka: Kafka; codec: AvroCodec; ch: ClickHouseClient; database: string; topics: Topics; resolverPort: number; writerPort: number }
-
-/** A sample of the pipeline's progress; t in seconds since the first produce. */
-export interface Sample { t: number; produced: number; consumed: number; resolved: number; queryable: number }
-
-async function eventRows(p: Pipeline): Promise<number> {
-  const [row] = await select<{ n: string }>(p.ch, `SELECT count() AS n FROM ${ident(p.database)}.events`);
-  return Number(row?.n ?? 0);
-}
-
-/** A sample, retried: a starved event loop (the producer runs in this process) can lose a keep-alive socket. */
-async function sample(p: Pipeline, t: number, produced: number): Promise<Sample> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await sampleOnce(p, t, produced);
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await sleep(200 * attempt);
-    }
-  }
-}
-
-async function sampleOnce(p: Pipeline, t: number, produced: number): Promise<Sample> {
-  const [consumed, resolved, queryable] = await Promise.all([
-    metric(p.resolverPort, 'tessera_resolver_events_in_total'),
-    metric(p.resolverPort, 'tessera_resolver_records_out_total', { topic: p.topics.resolved }),
-    eventRows(p),
-  ]);
-  return { t, produced, consumed, resolved, queryable };
-}
-
-export interface ThroughputResult {
-  produced: number; produceSeconds: number; drainedSeconds: number; eventsPerSecond: number;
-  resolved: number; queryable: number; dlq: number; timeline: Sample[];
-}
-
-/**
- * Produces `touchpoints` as fast as possible and waits until the pipeline has drained: the resolver consumed every
- * record before `baseline` + these, and ClickHouse holds a row for every event it resolved (events count = resolved count).
- */
-export async function throughput(p: Pipeline, touchpoints: readonly Touchpoint[], timeoutMs: number): Promise<ThroughputResult> {
-  const before = await sample(p, 0, 0);
-  const started = Date.now();
-  const since = () => (Date.now() - started) / 1000;
-  let produced = 0;
-  const timeline: Sample[] = [];
-  let done = false;
-  const sampler = (async () => {
-    while (!done) {
-      const s = await sample(p, since(), produced);
-      timeline.push({ ...s, consumed: s.consumed - before.consumed, resolved: s.resolved - before.resolved, queryable: s.queryable - before.queryable });
-      process.stdout.write(`\r  ${progressLine('queryable', s.queryable - before.queryable, touchpoints.length, Date.now() - started)} | produced ${produced.toLocaleString('en-US')}   `);
-      await sleep(250);
-    }
-  })();
-  const result = await produceTouchpoints({
-    kafka: p.kafka, codec: p.codec, topic: p.topics.touchpoints, touchpoints, total: touchpoints.length,
-    onProgress: (sent) => { produced = sent; },
-  });
-  const produceSeconds = result.ms / 1000;
-  let last: Sample;
-  for (;;) {
-    last = await sample(p, since(), produced);
-    const consumed = last.consumed - before.consumed;
-    const resolved = last.resolved - before.resolved;
-    const queryable = last.queryable - before.queryable;
-    if (consumed >= touchpoints.length && queryable >= resolved) break;
-    if (Date.now() - started > timeoutMs) throw new Error(`not drained after ${timeoutMs / 1000} s: consumed ${consumed}, resolved ${resolved}, queryable ${queryable} of ${touchpoints.length}`);
-    await sleep(100);
-  }
-  const drainedSeconds = since();
-  done = true;
-  await sampler;
-  process.stdout.write('\n');
-  const resolved = last.resolved - before.resolved;
-  const end: Sample = { t: drainedSeconds, produced, consumed: last.consumed - before.consumed, resolved, queryable: last.queryable - before.queryable };
-  timeline.push(end);
-  return {
-    produced: touchpoints.length, produceSeconds, drainedSeconds, eventsPerSecond: touchpoints.length / drainedSeconds,
-    resolved, queryable: end.queryable, dlq: touchpoints.length - resolved, timeline,
-  };
-}
 
 export interface Probe { messageId: string; ackAt: number; seenAt: number | null }
 export interface LatencyResult { rate: number; seconds: number; sent: number; probes: Probe[]; pollMs: number; achievedRate: number }

@@ -1,6 +1,5 @@
 // `make bench`: the identity core alone; the claims-first pipeline (extract ×1, ×2, ×4 → link → writer reading the
-// touchpoints) end to end with service CPU per event per stage, the novel-claim ratio, latency and memory; the resolver
-// topology on the same events as the reference before; identity quality per scenario and side by side with the peers'
+// touchpoints) end to end with service CPU per event per stage, the novel-claim ratio, latency and memory; identity quality per scenario and side by side with the peers'
 // merge policies (bench/peers); and reference figures (Kafka's ConsumerPerformance, ClickHouse's Kafka engine, ClickHouse's
 // write ceiling for the same rows), all in one run on this machine. Prints a table and writes
 // bench/results/<date>-<sha>.json (+ a chart).
@@ -12,14 +11,12 @@ import { parseArgs, promisify } from 'node:util';
 import { commonEnv, parseEnv } from '../services/kit/config.ts';
 import { createClient } from '@clickhouse/client';
 import { select } from '../services/kit/clickhouse.ts';
-import { createKafka, ensureTopics, topicSpecs } from '../services/kit/kafka.ts';
+import { createKafka } from '../services/kit/kafka.ts';
 import { createLogger } from '../services/kit/log.ts';
-import { migrate } from '../services/kit/migrate.ts';
 import { serversDown } from '../services/kit/probe.ts';
 import { AvroCodec } from '../services/kit/registry.ts';
 import { ident, str } from '../services/kit/sql.ts';
-import { topicNames } from '../services/kit/topics.ts';
-import { freePort, startService, stopService, waitReady, type ServiceProcess } from '../services/demo/processes.ts';
+import { stopService, type ServiceProcess } from '../services/demo/processes.ts';
 import { table } from '../services/demo/table.ts';
 import { defaultPopulation, generate } from '../services/loadgen/population.ts';
 import { defaultIdentityConfig, extractIdentifiers, IdentityGraph } from '../services/identity/index.ts';
@@ -29,13 +26,12 @@ import { claimsThroughput, currentProfiles, restartWriter, startClaimsPipeline, 
 import { exportEventRows, writeCeiling, type HttpTarget } from './write-ceiling.ts';
 import { machineInfo } from './machine.ts';
 import { summarise } from './percentile.ts';
-import { latency, throughput, type LatencyResult } from './pipeline.ts';
+import { latency, type LatencyResult } from './pipeline.ts';
 import { svgChart, writeChart } from './plot.ts';
 import { formatSummary, summariseProfile, type CpuProfile, type ProfileSummary } from './profile-summary.ts';
 import { qualityOf, resolveWithCore, scenarios, type ScenarioQuality } from './quality.ts';
 import { compareResolvers, detailTable, f1Table, resolvers as peerResolvers, type ScenarioComparison } from './peers/compare.ts';
 import { consumerPerformance, kafkaEngineIngest, type KafkaEngineResult } from './references.ts';
-import { cpuSeconds } from './services.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -48,8 +44,6 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '42' },
     'shuffle-seed': { type: 'string', default: '7' },
     'skip-peers': { type: 'boolean', default: false },
-    // The resolver topology as the reference before: needs a writer that still reads events.resolved (before the switch).
-    before: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
@@ -58,7 +52,7 @@ const { values: a } = parseArgs({
 });
 if (a.help) {
   console.log(`usage: npx tsx bench/run.ts [--core-identifiers 1e6] [--e2e-events 300000] [--latency-rate 5000] [--latency-seconds 30]
-       [--flush-ms 150] [--quality-people 4000] [--seed 42] [--shuffle-seed 7] [--skip-peers] [--before] [--cpu-prof]
+       [--flush-ms 150] [--quality-people 4000] [--seed 42] [--shuffle-seed 7] [--skip-peers] [--cpu-prof]
        [--out bench/results] [--keep (topics and databases)]`);
   process.exit(0);
 }
@@ -272,33 +266,6 @@ try {
     console.log(`  claims published ${int(r.claimsPublished)} (${pct(r.novelClaimRatio)}), link ${r.linkCpuUsPerClaim} µs per claim; ${int(c.disagreements)} events differ from the pure core; attribution ${r.identicalToX1 ? 'identical to' : 'DIFFERS from'} extract ×1 (digest ${c.digest})`);
   }
 
-  // 2c. Before: the resolver topology on the same events (resolver → events.resolved → writer), for reference.
-  let before: { eventsPerSecond: number; drainedSeconds: number; cpuSeconds: { resolver: number; writer: number }; cpuUsPerEvent: { resolver: number; writer: number; total: number }; disagreements: number } | null = null;
-  if (a.before) {
-    step(`2c. Before (reference): resolver → events.resolved → writer(resolved) on the same ${int(e2eTouchpoints.length)} touchpoints`);
-    const bPrefix = `${prefix}before.`, bDb = `${database}_before`, bTopics = topicNames(bPrefix);
-    await ensureTopics(admin, topicSpecs(bTopics, { partitions: 6, replicationFactor: 1 }));
-    await migrate(ch, bDb);
-    const env = { ...pipeEnv.base, TESSERA_TOPIC_PREFIX: bPrefix, TESSERA_CLICKHOUSE_DATABASE: bDb };
-    const resolverPort = await freePort(), writerPort = await freePort();
-    const resolver = startService('before-resolver', 'services/resolver/main.ts', env, logDir, resolverPort);
-    others.push(resolver);
-    await waitReady(resolver);
-    const writer = startService('before-writer', 'services/warehouse-writer/main.ts', { ...env, TESSERA_WRITER_EVENTS: 'resolved' }, logDir, writerPort);
-    others.push(writer);
-    await waitReady(writer);
-    const c0 = { resolver: cpuSeconds(resolver.child.pid) ?? 0, writer: cpuSeconds(writer.child.pid) ?? 0 };
-    const bt = await throughput({ kafka, codec, ch, database: bDb, topics: bTopics, resolverPort, writerPort }, e2eTouchpoints, 600_000);
-    const bc = { resolver: (cpuSeconds(resolver.child.pid) ?? 0) - c0.resolver, writer: (cpuSeconds(writer.child.pid) ?? 0) - c0.writer };
-    for (const s of others.splice(0).reverse()) await stopService(s);
-    const c = await crossCheck(bDb);
-    before = {
-      eventsPerSecond: bt.eventsPerSecond, drainedSeconds: bt.drainedSeconds, cpuSeconds: bc,
-      cpuUsPerEvent: { resolver: perEvent(bc.resolver, bt.produced), writer: perEvent(bc.writer, bt.produced), total: perEvent(bc.resolver + bc.writer, bt.produced) }, disagreements: c.disagreements,
-    };
-    console.log(`  before: ${int(before.eventsPerSecond)} events/s; CPU µs per event: resolver ${before.cpuUsPerEvent.resolver}, writer ${before.cpuUsPerEvent.writer}, total ${before.cpuUsPerEvent.total}; ${int(c.disagreements)} events differ from the pure core`);
-  }
-
   // 6. References on the same machine, with the pipelines stopped.
   step(`6. References: Kafka ConsumerPerformance on ${x1.topics.touchpoints}, ClickHouse's Kafka engine on the same events as JSON, ClickHouse's write ceiling for the same event rows`);
   const cperf = await consumerPerformance(cfg.TESSERA_KAFKA_BROKERS.join(','), x1.topics.touchpoints, e2eTouchpoints.length, `${prefix}consumer-perf`);
@@ -331,7 +298,6 @@ try {
     toKafkaConsumerPerformance: tp.eventsPerSecond / cperf.fetchRecordsPerSecond,
     toClickHouseKafkaEngine: tp.eventsPerSecond / engine.rowsPerSecond,
     toClickHouseWriteCeiling: tp.eventsPerSecond / ceiling.rowsPerSecond,
-    beforeTotalCpuToCoreGraphStep: before ? before.cpuUsPerEvent.total / graphStepCore : null,
   };
   const aim = (ok: boolean) => (ok ? ' ✓' : ' ✗');
   const figures = [
@@ -342,10 +308,8 @@ try {
     { figure: `2. end to end, extract ×1: events/s, produce → queryable and attributed (${int(tp.produced)})`, value: int(tp.eventsPerSecond), aim: '' },
     { figure: '2. end to end, extract ×2: events/s', value: int(scaling.x2!.eventsPerSecond), aim: '' },
     { figure: '2. end to end, extract ×4: events/s', value: int(scaling.x4!.eventsPerSecond), aim: '' },
-    ...(before ? [{ figure: '2. before: resolver → writer(resolved), events/s', value: int(before.eventsPerSecond), aim: '' }] : []),
     { figure: '2. CPU µs per event: extract / link / writer / total', value: `${cpu.cpuUsPerEvent.extract} / ${cpu.cpuUsPerEvent.link} / ${cpu.cpuUsPerEvent.writer} / ${cpu.cpuUsPerEvent.total}`, aim: '' },
-    ...(before ? [{ figure: '2. before: CPU µs per event resolver / writer / total', value: `${before.cpuUsPerEvent.resolver} / ${before.cpuUsPerEvent.writer} / ${before.cpuUsPerEvent.total}`, aim: '' }] : []),
-    { figure: '2. total CPU per event ÷ graph step (bench/core.ts | these events)', value: `${ratios.totalCpuToCoreGraphStep.toFixed(1)} × | ${ratios.totalCpuToGraphStepOnTheseEvents.toFixed(1)} ×${before ? ` (before ${ratios.beforeTotalCpuToCoreGraphStep!.toFixed(1)} ×)` : ''}`, aim: `≤ 3 ×${aim(ratios.totalCpuToCoreGraphStep <= 3)}` },
+    { figure: '2. total CPU per event ÷ graph step (bench/core.ts | these events)', value: `${ratios.totalCpuToCoreGraphStep.toFixed(1)} × | ${ratios.totalCpuToGraphStepOnTheseEvents.toFixed(1)} ×`, aim: `≤ 3 ×${aim(ratios.totalCpuToCoreGraphStep <= 3)}` },
     { figure: '2. novel-claim ratio (claims published ÷ touchpoints)', value: pct(novelClaimRatio), aim: '' },
     { figure: '2. link: claims/s at the end-to-end rate, CPU µs per claim', value: `${int(tp.claimsLinked / tp.drainedSeconds)} / ${perEvent(cpu.cpuSeconds.link, tp.claimsLinked)}`, aim: '' },
     { figure: '2. extract CPU µs per event of each instance ×1 | ×2 | ×4', value: ['x1', 'x2', 'x4'].map((k) => scaling[k]!.extractInstances.map((x) => x.cpuUsPerEvent.toFixed(1)).join(' ')).join(' | '), aim: 'flat' },
@@ -426,7 +390,6 @@ try {
       timeline: tp.timeline,
     },
     scaling,
-    before: before ? { topology: 'resolver → events.resolved → warehouse writer (TESSERA_WRITER_EVENTS=resolved)', ...before } : null,
     latency: { writerFlushMs: opts.flushMs, pollMs: 50, measuredFrom: 'producer acknowledgement (acks=all)', measuredTo: 'first poll whose SELECT on events returns the row', fixed: lat(latFixed), halfCapacity: lat(latHalf) },
     memory: { peakRssBytes: memory, note: 'VmHWM from /proc/<pid>/status of each service of the extract ×1 pipeline at the end of the throughput phase' },
     quality: {

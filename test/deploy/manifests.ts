@@ -33,8 +33,6 @@ export const notDeployed: Record<string, string> = {
   // Optional (issue 11): a commented entry in values.yaml deploys it for those who want a per-event stream.
   'services/resolved/main.ts': 'optional resolved-event stage, disabled by default (docs/resolved.md)',
   'services/demo/main.ts': 'the local demo runner, not a service',
-  // The all-in-one stage before extract → link (issue 11): no longer deployed; it goes once nothing else needs it.
-  'services/resolver/main.ts': 'the all-in-one resolver of before the extract and link stages, not deployed',
 };
 
 export function mainEntries(): string[] {

@@ -8,7 +8,7 @@ import { select } from '../../services/kit/clickhouse.ts';
 import { idempotentProducer } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { migrate } from '../../services/kit/migrate.ts';
-import type { IdentityChangeRecord, LinkedIdentifierRecord, ProfileRecord, ResolvedEvent } from '../../services/kit/records.ts';
+import type { IdentityChangeRecord, LinkedIdentifierRecord, ProfileRecord } from '../../services/kit/records.ts';
 import { SCHEMAS } from '../../services/kit/records.ts';
 import type { AvroCodec } from '../../services/kit/registry.ts';
 import type { Topics } from '../../services/kit/topics.ts';
@@ -18,17 +18,6 @@ import { ClickHouseSink } from '../../services/warehouse-writer/sink.ts';
 import { writerStage } from '../../services/warehouse-writer/stage.ts';
 import { Ops, type Readiness } from '../../services/kit/ops.ts';
 import { StageRunner } from '../../services/kit/stage/runner.ts';
-import { touchpoint } from './builders.ts';
-import type { Touchpoint } from '../../services/contract/touchpoint.ts';
-
-/** A resolved event of the resolver of before: only test/e2e/resolver-aliases.test.ts still publishes them. */
-export function resolved(t: Partial<Touchpoint>, profileId: string | null, primary: [string, string] | null, extra: Partial<ResolvedEvent> = {}): ResolvedEvent {
-  const tp = touchpoint(t);
-  return {
-    touchpoint: tp, profileId, primaryIdentifier: primary ? { type: primary[0], value: primary[1] } : null,
-    identifiers: primary ? [{ type: primary[0], value: primary[1] }] : [], dropped: [], refusals: [], resolvedAt: tp.timestamp, ...extra,
-  };
-}
 
 export const linked = (type: string, value: string, eventTime: number, messageId = `m-${type}-${value}`): LinkedIdentifierRecord => ({ type, value, messageId, eventTime });
 
@@ -45,9 +34,9 @@ export function change(o: Partial<IdentityChangeRecord> & Pick<IdentityChangeRec
   return { fromProfileId: null, intoProfileId: null, identifier: null, messageId: 'm-change', eventTime: Date.UTC(2026, 0, 2), ...o };
 }
 
-/** Registers the three input schemas and produces records in the Confluent wire format. */
+/** Registers the two input schemas and produces records in the Confluent wire format. */
 export class Publisher {
-  private ids: { resolved: number; profile: number; change: number } | null = null;
+  private ids: { profile: number; change: number } | null = null;
   private readonly producer;
 
   constructor(private readonly kafka: Kafka, private readonly codec: AvroCodec, private readonly topics: Topics) {
@@ -56,20 +45,10 @@ export class Publisher {
 
   async connect(): Promise<void> {
     this.ids = {
-      resolved: await this.codec.register(SCHEMAS.resolved, `${this.topics.resolved}-value`),
       profile: await this.codec.register(SCHEMAS.profile, `${this.topics.profiles}-value`),
       change: await this.codec.register(SCHEMAS.identityChange, `${this.topics.merges}-value`),
     };
     await this.producer.connect();
-  }
-
-  async events(events: ResolvedEvent[], chunk = 5_000): Promise<void> {
-    for (let i = 0; i < events.length; i += chunk) {
-      await this.producer.send({
-        topic: this.topics.resolved,
-        messages: events.slice(i, i + chunk).map((e) => ({ key: e.profileId ?? e.touchpoint.messageId, value: this.codec.encode(SCHEMAS.resolved, this.ids!.resolved, e) })),
-      });
-    }
   }
 
   async profiles(records: (ProfileRecord | { tombstone: string; version: number })[]): Promise<void> {

@@ -5,13 +5,13 @@ import { freePort, type IsolatedStack } from './stack.ts';
 
 export interface ServiceHarness {
   /** Starts services/<name>/main.ts with the slice's environment plus `env`. */
-  start(name: 'resolver' | 'warehouse-writer' | 'extract' | 'link' | 'resolved', env?: Record<string, string>, as?: string): Promise<ServiceProcess>;
+  start(name: 'warehouse-writer' | 'extract' | 'link' | 'resolved', env?: Record<string, string>, as?: string): Promise<ServiceProcess>;
   stopAll(): Promise<void>;
 }
 
 /** Short group session timeouts, so a killed service's successor takes over quickly. */
 export const fastFailover = {
-  TESSERA_RESOLVER_SESSION_TIMEOUT_MS: '6000', TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000',
+  TESSERA_WRITER_SESSION_TIMEOUT_MS: '6000',
   TESSERA_EXTRACT_SESSION_TIMEOUT_MS: '6000', TESSERA_LINK_SESSION_TIMEOUT_MS: '6000', TESSERA_RESOLVED_SESSION_TIMEOUT_MS: '6000',
 };
 
