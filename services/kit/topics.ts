@@ -13,6 +13,12 @@ export interface Topics {
   identifiers: string;
   /** Claim key → primary identifier and profile at link time (compacted): how the warehouse attributes events. */
   identityClaims: string;
+  /** Erasure and export requests (one partition, so applied in the order they were made): docs/privacy.md. */
+  privacyRequests: string;
+  /** Erased identifiers by keyed hash (compacted, never tombstoned): restored by every stage that links or writes. */
+  suppressions: string;
+  /** What became of each privacy request, free of personal data. */
+  privacyAudit: string;
 }
 
 export function topicNames(prefix: string): Topics {
@@ -26,5 +32,8 @@ export function topicNames(prefix: string): Topics {
     claims: `${prefix}claims`,
     identifiers: `${prefix}identity.identifiers`,
     identityClaims: `${prefix}identity.claims`,
+    privacyRequests: `${prefix}privacy.requests`,
+    suppressions: `${prefix}privacy.suppressions`,
+    privacyAudit: `${prefix}privacy.audit`,
   };
 }

@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
+import { privacyKeyEnv } from '../privacy/config.ts';
 
 const shape = {
   ...commonEnv,
   ...identityRulesEnv,
+  ...privacyKeyEnv,
   TESSERA_LINK_GROUP: z.string().min(1).optional(),
   TESSERA_LINK_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('link-0'),
   // A transaction commits once it holds this many claims, or once it is LINGER_MS old.

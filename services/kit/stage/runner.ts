@@ -38,7 +38,8 @@ import type { Delivery, InputRecord, Processor, SessionPorts, StateStore } from 
 export interface StageDefinition<S, V, O> {
   /** Service name: logs, metric prefix, the `service` of dead letters. */
   name: string;
-  input: { topics: string[]; schema: string };
+  /** `schemas` names the schema of a topic that does not hold `schema` records (a second input, e.g. requests). */
+  input: { topics: string[]; schema: string; schemas?: Record<string, string> };
   processor: Processor<S, V, O>;
   state: StateStore<S>;
   delivery: (ports: SessionPorts) => Delivery<O>;
@@ -265,7 +266,8 @@ export class StageRunner<S, V, O> {
         if (!p.isRunning() || p.isStale() || s.ended) return;
         const chunk = batch.messages.slice(i, i + this.a.chunkMax);
         // Decode outside the queue: a registry outage throws here, before the state changes.
-        const decoded = await Promise.all(chunk.map((m) => this.a.codec.decode<V>(this.def.input.schema, m.value)));
+        const schema = this.def.input.schemas?.[batch.topic] ?? this.def.input.schema;
+        const decoded = await Promise.all(chunk.map((m) => this.a.codec.decode<V>(schema, m.value)));
         const handled = await s.serial(() => this.handle(s, batch, chunk, decoded));
         if (!handled) return;
         // Moves the fetch position only; the delivery commits the offsets.
