@@ -7,6 +7,7 @@ import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } fr
 import type { ClaimRecord } from '../kit/records.ts';
 import type { KafkaOut } from '../kit/stage/encoder.ts';
 import type { Outcome, Processor } from '../kit/stage/types.ts';
+import { stripClaim, SuppressionList } from '../privacy/suppression.ts';
 import type { ClaimCache } from './cache.ts';
 
 /** The tally names (→ tessera_extract_<name>_total) and what they count. */
@@ -17,6 +18,7 @@ export const EXTRACT_TALLY = {
   noIdentifier: 'Valid touchpoints with no identifier left after normalisation, not even a blocked one (nothing published)',
   invalid: 'Touchpoints that failed validation (DLQ)',
   droppedIdentifiers: 'Identifiers dropped before linking (blocked, invalid or too long)',
+  suppressed: 'Erased identifiers left out of claims (docs/privacy.md): their raw values are not published again',
 };
 
 type Tally = Record<keyof typeof EXTRACT_TALLY, number>;
@@ -24,10 +26,12 @@ type Tally = Record<keyof typeof EXTRACT_TALLY, number>;
 const byTypeThenValue = (a: Identifier, b: Identifier) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 const sorted = (ids: readonly Identifier[]) => [...ids].sort(byTypeThenValue);
 
-export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: string }): Processor<ClaimCache, Touchpoint, KafkaOut> {
+/** `suppression`: erased identifiers, kept current by the stage (the link stage drops them too; this keeps them off the claims topic). */
+export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: string; suppression?: SuppressionList }): Processor<ClaimCache, Touchpoint, KafkaOut> {
+  const none = new SuppressionList(Buffer.alloc(0));
   return {
     process(cache, records): Outcome<KafkaOut> {
-      const tally: Tally = { claimsPublished: 0, earlierRepeats: 0, repeats: 0, noIdentifier: 0, invalid: 0, droppedIdentifiers: 0 };
+      const tally: Tally = { claimsPublished: 0, earlierRepeats: 0, repeats: 0, noIdentifier: 0, invalid: 0, droppedIdentifiers: 0, suppressed: 0 };
       const deadLetters = [];
       // Only the earliest event of a claim in this batch is published.
       const news = new Map<string, KafkaOut>();
@@ -39,8 +43,11 @@ export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: str
           deadLetters.push({ source: r, code: valid.code, reason: valid.reason });
           continue;
         }
-        const x = extractIdentifiers(t, o.identity);
-        tally.droppedIdentifiers += x.dropped.length;
+        const extracted = extractIdentifiers(t, o.identity);
+        tally.droppedIdentifiers += extracted.dropped.length;
+        const stripped = stripClaim({ messageId: t.messageId, eventTime: t.timestamp, identifiers: extracted.identifiers, blocked: extracted.blocked ?? [] }, o.suppression ?? none);
+        tally.suppressed += stripped.removed;
+        const x = stripped.claim ?? { identifiers: [], blocked: [] };
         const blocked = x.blocked ?? [];
         if (x.identifiers.length === 0 && blocked.length === 0) { tally.noIdentifier += 1; continue; }
         const key = claimKey(x.identifiers, blocked);

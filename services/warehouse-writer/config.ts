@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
+import { privacyKeyEnv } from '../privacy/config.ts';
 
 export const writerEnv = {
   ...commonEnv,
@@ -11,6 +12,7 @@ export const writerEnv = {
   // touchpoints beside the link stage and attribute through identity.claims / identity.identifiers (decode.ts).
   TESSERA_WRITER_EVENTS: z.enum(['resolved', 'touchpoints']).default('resolved'),
   ...identityRulesEnv,
+  ...privacyKeyEnv,
   TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_MAX_BUFFERED_ROWS: intFromEnv(200_000, 1),

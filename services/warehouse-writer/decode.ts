@@ -7,6 +7,8 @@ import {
   LINK_SCHEMAS, SCHEMAS, type IdentityChangeRecord, type IdentityClaimRecord, type IdentityIdentifierRecord, type ProfileRecord, type ResolvedEvent,
 } from '../kit/records.ts';
 import type { Topics } from '../kit/topics.ts';
+import { scrubIdentityRows } from '../privacy/scrub.ts';
+import type { SuppressionList } from '../privacy/suppression.ts';
 import { resolvedRows, touchpointRows, type Skipped } from './event-rows.ts';
 import {
   claimRows, identifierRows, identityChangeRows, profileRows, type IdentitiesFrom, type Mapped, type SourcePosition,
@@ -28,6 +30,8 @@ export interface DecodeContext {
   /** The identity rules of the extract stage: the same rules give the same identifiers and claim keys. */
   identity: IdentityConfig;
   identitiesFrom: IdentitiesFrom;
+  /** Erased identifiers (docs/privacy.md): neither their raw values nor events attributable only to them are written. */
+  suppression?: SuppressionList;
 }
 
 export function inputTopics(topics: Topics, events: EventSource): Record<string, InputKind> {
@@ -51,12 +55,18 @@ function header(headers: IHeaders | undefined, name: string): string | null {
  * again rather than dead-lettered.
  */
 export async function decodeMessage(ctx: DecodeContext, kind: InputKind, m: KafkaMessage, at: SourcePosition): Promise<Outcome> {
+  const mapped = await mapMessage(ctx, kind, m, at);
+  if (!mapped.ok || kind === 'touchpoints' || ctx.suppression === undefined) return mapped;
+  return { ok: true, rows: scrubIdentityRows(mapped.rows, ctx.suppression) };
+}
+
+async function mapMessage(ctx: DecodeContext, kind: InputKind, m: KafkaMessage, at: SourcePosition): Promise<Outcome> {
   const { codec } = ctx;
   const key = m.key === null || m.key === undefined ? null : m.key.toString();
   switch (kind) {
     case 'touchpoints': {
       const d = await codec.decode<Touchpoint>(SCHEMAS.touchpoint, m.value);
-      return d.ok ? touchpointRows(d.value, ctx.identity, at) : { ok: false, skipped: true, code: d.code, reason: d.reason };
+      return d.ok ? touchpointRows(d.value, ctx.identity, at, ctx.suppression) : { ok: false, skipped: true, code: d.code, reason: d.reason };
     }
     case 'resolved': {
       const d = await codec.decode<ResolvedEvent>(SCHEMAS.resolved, m.value);
@@ -72,7 +82,9 @@ export async function decodeMessage(ctx: DecodeContext, kind: InputKind, m: Kafk
       return d.ok ? identityChangeRows(d.value, at, ctx.identitiesFrom) : d;
     }
     case 'identifiers': {
-      if (m.value === null) return identifierRows(key, null, header(m.headers, 'version'), at);
+      // The link stage tombstones an identifier only when it is erased: the privacy service deletes its rows, and a
+      // row for the tombstone would put the raw value (the key) back.
+      if (m.value === null) return ctx.suppression === undefined ? identifierRows(key, null, header(m.headers, 'version'), at) : { ok: true, rows: {} };
       const d = await codec.decode<IdentityIdentifierRecord>(LINK_SCHEMAS.identityIdentifier, m.value);
       return d.ok ? identifierRows(key, d.value, header(m.headers, 'version'), at) : d;
     }

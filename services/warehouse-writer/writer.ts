@@ -8,6 +8,7 @@ import { SCHEMAS, type DeadLetterRecord } from '../kit/records.ts';
 import type { AvroCodec } from '../kit/registry.ts';
 import type { Topics } from '../kit/topics.ts';
 import type { IdentityConfig } from '../identity/index.ts';
+import type { SuppressionList } from '../privacy/suppression.ts';
 import { BatchBuffer, chunks, type Batch, type Commit } from './buffer.ts';
 import { decodeMessage, identitiesFrom, inputTopics, type DecodeContext, type EventSource, type InputKind } from './decode.ts';
 import type { WriterMetrics } from './metrics.ts';
@@ -35,6 +36,8 @@ export interface WriterOptions {
   setReady(ready: boolean, reason: string): void;
   /** Brings the ClickHouse model up to date (idempotent); retried until it succeeds. */
   migrate(): Promise<unknown>;
+  /** Erased identifiers, kept current by the caller (services/privacy/follow.ts); none when absent. */
+  suppression?: SuppressionList;
   /** How long a stop keeps retrying a failing final flush before giving up (the rows are read again later). */
   stopTimeoutMs?: number;
   /** Kafka consumer session timeout: how soon the group notices a writer that died. */
@@ -74,7 +77,7 @@ export class WarehouseWriter {
   constructor(options: WriterOptions) {
     this.o = options;
     this.kinds = inputTopics(options.topics, options.events);
-    this.decodeContext = { codec: options.codec, identity: options.identity, identitiesFrom: identitiesFrom(options.events) };
+    this.decodeContext = { codec: options.codec, identity: options.identity, identitiesFrom: identitiesFrom(options.events), ...(options.suppression ? { suppression: options.suppression } : {}) };
     this.log = options.log;
   }
 

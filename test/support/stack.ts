@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
-import { createKafka, createMissingTopics } from '../../services/kit/kafka.ts';
+import { createKafka, createMissingTopics, topicSpecs } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { migrate } from '../../services/kit/migrate.ts';
 import { AvroCodec } from '../../services/kit/registry.ts';
@@ -70,7 +70,9 @@ async function createTopicsWithLeaders(kafka: Kafka, topics: Topics, partitions:
       await admin.connect();
       try {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics: Object.values(topics) });
-        if (meta.length === Object.values(topics).length && meta.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
+        // Each topic's own partition count (the privacy topics have one).
+        const wanted = new Map(topicSpecs(topics, { partitions, replicationFactor: 1 }).map((t) => [t.topic, t.numPartitions]));
+        if (meta.length === Object.values(topics).length && meta.every((t) => t.partitions.length === wanted.get(t.name) && t.partitions.every((p) => p.leader >= 0))) return;
       } finally {
         await admin.disconnect();
       }
