@@ -16,6 +16,7 @@ import { progressLine } from '../loadgen/progress.ts';
 import { freePort, metric, startService, stopService, waitReady, type ServiceProcess } from './processes.ts';
 import { printActivation } from './activation.ts';
 import { printSummary } from './summary.ts';
+import { demoErasure } from './privacy.ts';
 
 const { values: a } = parseArgs({ options: { people: { type: 'string', default: '5000' }, seed: { type: 'string', default: '42' }, keep: { type: 'boolean', default: false } } });
 // The demo works in its own topic prefix and database, which it resets at the start of every run.
@@ -101,6 +102,7 @@ try {
 
   await printSummary({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, truth: g.truth, resolverPort: resolver.port, topics, kafkaBrokers: cfg.TESSERA_KAFKA_BROKERS, clickhouseUrl: cfg.TESSERA_CLICKHOUSE_URL });
   await printActivation({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, kafka, codec, prefix: cfg.TESSERA_TOPIC_PREFIX, partitions: 6, log });
+  await demoErasure({ kafka, codec, ch, prefix: cfg.TESSERA_TOPIC_PREFIX, database: cfg.TESSERA_CLICKHOUSE_DATABASE, logDir, touchpoints: g.touchpoints });
 } finally {
   if (!a.keep) {
     step('Stopping the services (the local stack keeps running: `make stack-stop` stops it)');

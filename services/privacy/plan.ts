@@ -55,7 +55,7 @@ export function erasurePlan(db: string, id: Identifier, tables: ReadonlySet<stri
   if (claims.all.length > 0) add('profile_traits_deleted', 'profile_traits', `claim_key IN ${strList(claims.all)}`, 'DELETE');
   add('events_deleted', 'events', `has(identifiers, ${tag}) AND arrayAll(i -> i = ${tag}, identifiers)`, 'DELETE');
   const carries = (col: string) => carriesSql(col, id);
-  add('events_rewritten', 'events', `has(identifiers, ${tag})`, `UPDATE ${[
+  add('events_rewritten', 'events', `has(identifiers, ${tag}) AND NOT arrayAll(i -> i = ${tag}, identifiers)`, `UPDATE ${[
     `identifiers = arrayFilter(i -> i != ${tag}, identifiers)`,
     ...['user_id', 'anonymous_id', 'device_id'].map((c) => `${c} = if(${carries(c)}, '', ${c})`),
     `trait_keys = arrayFilter((k, x) -> NOT ${carries('x')}, trait_keys, trait_values)`,

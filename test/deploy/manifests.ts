@@ -34,6 +34,8 @@ export const notDeployed: Record<string, string> = {
   // Built beside the resolver (issue 11); they replace it in the deployment at the switch-over.
   'services/extract/main.ts': 'claims-first extract stage, deployed at the switch-over from the resolver',
   'services/link/main.ts': 'claims-first link stage, deployed at the switch-over from the resolver',
+  // Needs the link stage (it completes the erasures the link stage applies to the graph): deployed with it.
+  'services/privacy/main.ts': 'privacy service (erasures in ClickHouse, docs/privacy.md), deployed with the link stage at the switch-over',
 };
 
 export function mainEntries(): string[] {

@@ -35,13 +35,14 @@ export async function tablesHolding(ch: ClickHouseClient, db: string, needle: st
   return holding;
 }
 
-/** Copies every record of a topic (raw bytes, keys, headers) into another: a replay of the same records elsewhere. */
+/** Copies every committed record of a topic (raw bytes, keys, headers) into another: the same records elsewhere. */
 export async function copyTopic(kafka: Kafka, from: string, to: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(from).finally(() => admin.disconnect());
-  const total = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  if (total === 0) return 0;
+  // Ends count commit markers too (transactional topics): a partition is done when a batch reaches its end.
+  const pending = new Map(ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+  if (pending.size === 0) return 0;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const consumer = kafka.consumer({ groupId: `copy-${from}-${Date.now()}` });
@@ -49,11 +50,15 @@ export async function copyTopic(kafka: Kafka, from: string, to: string): Promise
   await consumer.subscribe({ topics: [from], fromBeginning: true });
   let copied = 0;
   await new Promise<void>((resolve, reject) => {
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      if (BigInt(e.payload.lastOffset) >= (pending.get(e.payload.partition) ?? 0n) - 1n) pending.delete(e.payload.partition);
+      if (pending.size === 0) resolve();
+    });
     void consumer.run({
       eachBatch: async ({ batch }) => {
+        if (batch.messages.length === 0) return;
         await producer.send({ topic: to, messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
         copied += batch.messages.length;
-        if (copied >= total) resolve();
       },
     }).catch(reject);
   });
