@@ -27,7 +27,7 @@ try {
               number % 3 = 1, [concat('email:p', toString(number % ${people}), '@bench.example')],
               [concat('anonymous_id:a', toString(number % ${people})), concat('user_id:u', toString(number % ${people}))]),
       toDateTime(1767225600 + intDiv(number * 31536000, ${events})) AS t, toUInt64(t) * 1000, t, 'web', number % 7, 'EUR', concat('s', toString(number % 50000)),
-      if(number % 3 = 0, ['email'], []), if(number % 3 = 0, [concat('P', toString(number % ${people}), '@Bench.example')], []),
+      if(number % 3 = 0, ['email'], emptyArrayString()), if(number % 3 = 0, [concat('P', toString(number % ${people}), '@Bench.example')], emptyArrayString()),
       'bench', 0, number
     FROM numbers(${events})` });
   await ch.command({ query: `INSERT INTO ${db}.identities (id_type, id_value, profile_id, message_id, linked_at, version, src_topic, src_partition, src_offset)
