@@ -110,7 +110,7 @@ describe('erasure at the link stage', () => {
       const cs = toClaims(raw);
       const live = fresh();
       processor.process(live, claims(...cs));
-      processor.process(live, [request(erased)]);
+      const erasure = processor.process(live, [request(erased)]);
       const list = live.suppression;
       const stripped = cs.map((c) => stripClaim(c, list).claim).filter((c): c is Claim => c !== null);
       expect(live.graph.profiles()).toEqual(resolve(stripped, defaultIdentityConfig));
@@ -123,6 +123,21 @@ describe('erasure at the link stage', () => {
       const scratch: LinkState = { ...fresh(), suppression: list };
       processor.process(scratch, claims(...cs));
       expect(scratch.graph.profiles()).toEqual(live.graph.profiles());
+      // The claims topic after the erasure (the earliest event per claim, then the erasure's tombstones and stripped
+      // claims) read from offset 0 by a fresh graph gives the same profiles too.
+      const topic = new Map<string, Claim>();
+      for (const c of cs) {
+        const k = claimKey(c.identifiers);
+        const had = topic.get(k);
+        if (!had || c.eventTime < had.eventTime || (c.eventTime === had.eventTime && c.messageId < had.messageId)) topic.set(k, c);
+      }
+      for (const o of on(erasure.outputs, topics.claims)) {
+        if (o.value === null) topic.delete(o.key); else topic.set(o.key, o.value as Claim);
+      }
+      const fromTopic: LinkState = { ...fresh(), suppression: list };
+      processor.process(fromTopic, claims(...topic.values()));
+      expect(fromTopic.graph.profiles()).toEqual(live.graph.profiles());
+      expect([...topic.values()].filter((c) => c.identifiers.some((i) => `${i.type}:${i.value}` === erased))).toEqual([]);
       const published = on(out.outputs, topics.profiles).map((o) => o.value as ProfileRecord | null);
       expect(published.every((p) => p === null || p.identifiers.every((i) => `${i.type}:${i.value}` !== erased))).toBe(true);
     }), { numRuns: 200 });

@@ -1,15 +1,15 @@
 // The link stage's part of a privacy request (pure): answer it, or erase the identifier from the graph — tombstones,
 // merges undone where it was the only bridge, the claims that held it linked again without it — and add it to the
 // suppression list, all in the transaction that consumes the request.
-import type { Claim, Identifier, IdentityGraph } from '../identity/index.ts';
-import type { PrivacyAuditRecord, PrivacyRequestRecord, SuppressionRecord } from '../kit/records.ts';
+import { claimKey, type Claim, type Identifier, type IdentityGraph } from '../identity/index.ts';
+import type { ClaimRecord, PrivacyAuditRecord, PrivacyRequestRecord, SuppressionRecord } from '../kit/records.ts';
 import type { KafkaOut } from '../kit/stage/encoder.ts';
 import type { Topics } from '../kit/topics.ts';
 import { validateRequest, type Subject } from '../privacy/subject.ts';
 import { stripClaim, type SuppressionList } from '../privacy/suppression.ts';
 import type { LinkOutputs } from './outputs.ts';
 
-export type PrivacyTopics = Pick<Topics, 'suppressions' | 'privacyAudit' | 'merges' | 'identifiers' | 'identityClaims'>;
+export type PrivacyTopics = Pick<Topics, 'claims' | 'suppressions' | 'privacyAudit' | 'merges' | 'identifiers' | 'identityClaims'>;
 
 export interface RequestResult {
   outcome: PrivacyAuditRecord['outcome'] | 'ignored';
@@ -69,16 +69,29 @@ export function applyRequest(
   // The identity.claims record of each dropped claim named its primary identifier, perhaps this one: tombstone it.
   for (const c of step.changelog) if (c.value === null) out.tombstoneClaim(c.key);
   let relinked = 0;
+  // The claims topic is compacted: its records of these claims would keep the raw value for ever. Each is tombstoned
+  // and published again without the identifier, so the topic holds what the graph holds (a replay of it from offset 0
+  // builds the same graph) and compaction removes the raw copies.
+  const claimRecords: KafkaOut[] = [];
   for (const c of held) {
+    claimRecords.push({ topic: topics.claims, key: claimKey(c.identifiers, c.blocked ?? []), value: null });
     const s = stripClaim(c, state.suppression);
     if (s.claim === null) continue;
     relinked += 1;
-    out.addStep(state.graph.apply(s.claim), id);
+    const step = state.graph.apply(s.claim);
+    out.addStep(step, id);
+    // What the graph now holds for the stripped claim (nothing when an earlier event of the same set is there).
+    for (const r of step.changelog) {
+      if (r.value === null) continue;
+      const value: ClaimRecord = { messageId: r.value.messageId, eventTime: r.value.eventTime, identifiers: r.value.identifiers, blocked: r.value.blocked ?? [] };
+      claimRecords.push({ topic: topics.claims, key: r.key, value });
+    }
   }
   const counts = { claims_dropped: held.length, claims_relinked: relinked, profiles_changed: step.profiles.length, identifiers_moved: step.moves.length };
   return {
     outcome: 'erased',
     records: [
+      ...claimRecords,
       { topic: topics.suppressions, key: hash, value: suppression },
       audit({ outcome: 'erased', code: null, final: false, hash, identifierType: id.type, reason: 'erased from the identity graph; ClickHouse next', counts }),
     ],

@@ -25,12 +25,14 @@ export function linkStage(config: LinkConfig, kafka: Kafka, codec: AvroCodec, lo
   processor: Processor<LinkState, LinkInput, KafkaOut> = linkProcessor(topicNames(config.TESSERA_TOPIC_PREFIX))): LinkStage {
   const topics = topicNames(config.TESSERA_TOPIC_PREFIX);
   const encoder = new StageEncoder(codec, {
-    ...linkOutputSchemas(topics), [topics.suppressions]: PRIVACY_SCHEMAS.suppression, [topics.privacyAudit]: PRIVACY_SCHEMAS.audit,
+    ...linkOutputSchemas(topics), [topics.claims]: SCHEMAS.claim, [topics.suppressions]: PRIVACY_SCHEMAS.suppression, [topics.privacyAudit]: PRIVACY_SCHEMAS.audit,
   }, topics.dlq);
   let restores = 0;
   return {
     name: 'link',
-    input: { topics: [topics.claims, topics.privacyRequests], schema: SCHEMAS.claim, schemas: { [topics.privacyRequests]: PRIVACY_SCHEMAS.request } },
+    // An erasure tombstones the claims that held the identifier on the claims topic itself (and publishes them again
+    // without it): those tombstones come back here and are skipped.
+    input: { topics: [topics.claims, topics.privacyRequests], schema: SCHEMAS.claim, schemas: { [topics.privacyRequests]: PRIVACY_SCHEMAS.request }, tombstones: [topics.claims] },
     processor,
     state: {
       keepAcrossAssignments: false,

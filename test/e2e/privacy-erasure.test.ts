@@ -13,7 +13,7 @@ import { produceTouchpoints } from '../../services/loadgen/produce.ts';
 import { context, touchpoint } from '../support/builders.ts';
 import { drained } from '../support/claims.ts';
 import { copyTopic, recordsHolding, tablesHolding, tesseraCli } from '../support/privacy.ts';
-import { endOffsets, eventually, eventuallyEqual, one } from '../support/published.ts';
+import { committed, endOffsets, eventually, eventuallyEqual, one } from '../support/published.ts';
 import { serviceHarness, type ServiceHarness } from '../support/services.ts';
 import { isolatedStack, type IsolatedStack } from '../support/stack.ts';
 import { readTopic } from '../support/topics.ts';
@@ -49,9 +49,16 @@ async function startPipeline(h: ServiceHarness): Promise<void> {
  * ClickHouse holds exactly the link stage's latest identifier and profile tables (its topics are transactional, so
  * the writer's committed offsets stop short of the commit markers: the content is the test, not the offsets).
  */
-async function settled(x: IsolatedStack, db = x.database): Promise<void> {
+async function settled(x: IsolatedStack, db = x.database, afterErasures = false): Promise<void> {
   await drained(x.kafka, `${x.prefix}extract`, x.topics.touchpoints);
-  await drained(x.kafka, `${x.prefix}link`, x.topics.claims);
+  if (afterErasures) {
+    // An erasure's claim tombstones are written to the claims topic in the link stage's transactions: a partition's
+    // end may then be a commit marker, one past the last record the link stage can commit.
+    const ends = await endOffsets(x.kafka, x.topics.claims);
+    await eventually(() => committed(x.kafka, `${x.prefix}link`, x.topics.claims), (c) => [...ends].every(([p, end]) => (c.get(p) ?? -1n) >= end - 1n), 'the link stage at the end of claims');
+  } else {
+    await drained(x.kafka, `${x.prefix}link`, x.topics.claims);
+  }
   const ids = await latest<IdentityIdentifierRecord>(x, x.topics.identifiers, 'identity-identifier');
   const wantIds = [...ids.values()].filter((v) => v !== null).map((v) => `${v.type}:${v.value}>${v.profileId ?? ''}`).sort();
   await eventuallyEqual(async () => (await select<{ r: string }>(x.ch, `SELECT concat(id_type, ':', id_value, '>', profile_id) AS r FROM ${db}.identities FINAL`)).map((r) => r.r).sort(), wantIds, 'identities as published');
@@ -96,7 +103,7 @@ describe('erasure', () => {
     expect((run.json!.counts as Record<string, number>)).toMatchObject({ claims_dropped: 2, events_deleted: 0, events_rewritten: 2 });
     expect((run.json!.counts as Record<string, number>).identities_deleted).toBeGreaterThanOrEqual(1);
 
-    await settled(s);
+    await settled(s, s.database, true);
     const after = await latest<ProfileRecord>(s, s.topics.profiles, 'profile');
     expect(profileHolding(after, `email:${ANA_EMAIL}`)).toBeNull();
     expect(profileHolding(after, 'anonymous_id:anon-bridge-91')).not.toBeNull();
@@ -107,6 +114,10 @@ describe('erasure', () => {
     expect(identifiers.has('user_id:u-ana-91')).toBe(true);
     const changelog = await latest<ClaimRecord>(s, s.topics.changelog, 'claim');
     expect([...changelog.values()].filter((c) => c !== null && JSON.stringify(c).includes(ANA_EMAIL))).toEqual([]);
+    // The claims topic too: the claims that held it are tombstoned and published again without it.
+    const claimsTopic = await latest<ClaimRecord>(s, s.topics.claims, 'claim');
+    expect([...claimsTopic.values()].filter((c) => c !== null && JSON.stringify(c).includes(ANA_EMAIL))).toEqual([]);
+    expect([...claimsTopic.values()].filter((c) => c !== null && c.messageId === 'b1').map((c) => c!.identifiers)).toEqual([[{ type: 'anonymous_id', value: 'anon-bridge-91' }]]);
 
     expect(await tablesHolding(s.ch, s.database, ANA_EMAIL)).toEqual([]);
     // Every event is still there: each also carried another identifier, which keeps it (without the email).
@@ -163,6 +174,8 @@ describe('bad input is answered and changes nothing else', () => {
     expect([bad.code, bad.json?.outcome, bad.json?.code]).toEqual([3, 'rejected', 'TSR_PRIVACY_BAD_REQUEST']);
     const dlq = await readTopic<{ code: string; sourceTopic: string }>(s.kafka, s.codec, s.topics.dlq, 'dead-letter', (rs) => rs.some((r) => r.value?.sourceTopic === s.topics.privacyRequests));
     expect(dlq.find((r) => r.value?.sourceTopic === s.topics.privacyRequests)?.value?.code).toBe('TSR_DLQ_WIRE_FORMAT');
+    // The claims-topic tombstones of the erasures came back to the link stage and were skipped, not dead-lettered.
+    expect(dlq.filter((r) => r.value?.sourceTopic === s.topics.claims)).toEqual([]);
     const ok = await tesseraCli(s, ['forget', 'anonymous_id:anon-ana-91']);
     expect(ok.json?.outcome).toBe('erased');
     // The audit names requests and hashes, never the values (the search finds what is there: the request ids).
@@ -178,7 +191,7 @@ describe('a replay of every topic from offset 0', () => {
     try {
       await services.start('warehouse-writer', { ...writerEnv, TESSERA_CLICKHOUSE_DATABASE: fresh, TESSERA_WRITER_GROUP: `${s.prefix}writer-replay` }, 'writer-replay');
       await eventually(() => one<{ n: string }>(s.ch, `SELECT count() AS n FROM ${fresh}.events FINAL`), (r) => Number(r.n) === 3, 'the replayed events');
-      await settled(s, fresh);
+      await settled(s, fresh, true);
       for (const needle of [ANA_EMAIL, 'u-ana-91', 'anon-ana-91']) expect([needle, await tablesHolding(s.ch, fresh, needle)]).toEqual([needle, []]);
       // a2 was Ana's user id alone; a1 and a3 carried only erased identifiers now: none is written. Bob's are.
       expect(await one<{ ids: string[] }>(s.ch, `SELECT groupArray(message_id) AS ids FROM (SELECT message_id FROM ${fresh}.events FINAL ORDER BY message_id)`)).toEqual({ ids: ['b1', 'c1', 'c2'] });

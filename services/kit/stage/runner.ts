@@ -39,7 +39,11 @@ export interface StageDefinition<S, V, O> {
   /** Service name: logs, metric prefix, the `service` of dead letters. */
   name: string;
   /** `schemas` names the schema of a topic that does not hold `schema` records (a second input, e.g. requests). */
-  input: { topics: string[]; schema: string; schemas?: Record<string, string> };
+  input: {
+    topics: string[]; schema: string; schemas?: Record<string, string>;
+    /** Topics whose tombstones (null values) are expected and skipped, not dead-lettered (a compacted input the stage itself tombstones). */
+    tombstones?: string[];
+  };
   processor: Processor<S, V, O>;
   state: StateStore<S>;
   delivery: (ports: SessionPorts) => Delivery<O>;
@@ -287,7 +291,9 @@ export class StageRunner<S, V, O> {
     const failedAt = this.now();
     const dead: DeadLetterRecord[] = [];
     const records: InputRecord<V>[] = [];
+    const skipNull = this.def.input.tombstones?.includes(topic) === true;
     chunk.forEach((m, i) => {
+      if (skipNull && (m.value === null || m.value === undefined)) return;
       const d = decoded[i]!;
       if (d.ok) records.push({ topic, partition, offset: m.offset, key: m.key ?? null, value: d.value });
       else dead.push(deadLetter(this.def.name, { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null }, d.code, d.reason, failedAt));
