@@ -39,8 +39,8 @@ try {
   const request = newRequest('export', args.type, args.value, args.by);
   await writeRequest(kit, request);
   const db = cfg.TESSERA_CLICKHOUSE_DATABASE;
-  // The consent helper's table, when the database has one (its name is the only thing assumed).
-  const consent = (await select<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = ${str(db)} AND name = 'consent'`)).length > 0 ? 'consent' : null;
+  // Current consent per profile (the consent work's view, migration 035), when the database has it.
+  const consent = (await select<{ name: string }>(ch, `SELECT name FROM system.tables WHERE database = ${str(db)} AND name = 'profile_consent'`)).length > 0 ? 'profile_consent' : null;
   const doc = await exportSubject(ch, db, id, consent);
   const found = doc.profileId !== null || doc.events.length > 0;
   await publishAudit(kit, {

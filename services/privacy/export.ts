@@ -13,7 +13,7 @@ export interface SubjectExport {
   traits: Array<{ trait: string; value: string; updatedMs: string }>;
   activity: Record<string, unknown> | null;
   events: Array<Record<string, unknown>>;
-  /** Consent rows, when the database has a consent table (docs/privacy.md). */
+  /** The profile's current consent, when the database has the profile_consent view (docs/privacy.md). */
   consent: Array<Record<string, unknown>> | null;
 }
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { carriesSql, erasurePlan } from './plan.ts';
 
-const all = new Set(['events', 'identities', 'profile_anchors', 'identity_changes', 'claims', 'profiles', 'profile_activity', 'profile_traits', 'events_v1', 'profile_activity_v1', 'identifier_traits_v1']);
+const all = new Set(['consent_by_claim', 'events', 'identities', 'profile_anchors', 'identity_changes', 'claims', 'profiles', 'profile_activity', 'profile_traits', 'events_v1', 'profile_activity_v1', 'identifier_traits_v1']);
 
 describe('the erasure plan', () => {
   it('has a count and a mutation per table the database has, aggregates first', () => {
     const plan = erasurePlan('db', { type: 'email', value: 'a@b.io' }, all, { only: ['c1'], all: ['c1', 'c2'] });
     expect(plan.map((s) => s.name)).toEqual([
-      'profile_activity_deleted', 'profile_traits_deleted', 'events_deleted', 'events_rewritten', 'identities_deleted', 'profile_anchors_deleted',
+      'profile_activity_deleted', 'consent_by_claim_deleted', 'profile_traits_deleted', 'events_deleted', 'events_rewritten', 'identities_deleted', 'profile_anchors_deleted',
       'identity_changes_deleted', 'claims_deleted', 'profiles_deleted', 'events_v1_deleted', 'profile_activity_v1_deleted', 'identifier_traits_v1_deleted',
     ]);
     for (const s of plan) {

@@ -52,6 +52,8 @@ export function erasurePlan(db: string, id: Identifier, tables: ReadonlySet<stri
   const byId = `id_type = ${t} AND id_value = ${v}`;
   // Aggregates first: their claim keys were read from events before any event goes.
   if (claims.only.length > 0) add('profile_activity_deleted', 'profile_activity', `claim_key IN ${strList(claims.only)}`, 'DELETE');
+  // Consent said by those claims alone (the consent work's table, migration 035, when the database has it).
+  if (claims.only.length > 0) add('consent_by_claim_deleted', 'consent_by_claim', `claim_key IN ${strList(claims.only)}`, 'DELETE');
   if (claims.all.length > 0) add('profile_traits_deleted', 'profile_traits', `claim_key IN ${strList(claims.all)}`, 'DELETE');
   add('events_deleted', 'events', `has(identifiers, ${tag}) AND arrayAll(i -> i = ${tag}, identifiers)`, 'DELETE');
   const carries = (col: string) => carriesSql(col, id);
