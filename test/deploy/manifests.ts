@@ -33,6 +33,8 @@ export const notDeployed: Record<string, string> = {
   'services/demo/main.ts': 'the local demo runner, not a service',
   // The all-in-one stage before extract → link (issue 11): no longer deployed; it goes once nothing else needs it.
   'services/resolver/main.ts': 'the all-in-one resolver of before the extract and link stages, not deployed',
+  // Completes the erasures the link stage applies to the graph; its deployment (one replica, docs/privacy.md) is still to be written.
+  'services/privacy/main.ts': 'privacy service (erasures in ClickHouse, docs/privacy.md), not deployed yet',
 };
 
 export function mainEntries(): string[] {

@@ -5,7 +5,7 @@ import { freePort, type IsolatedStack } from './stack.ts';
 
 export interface ServiceHarness {
   /** Starts services/<name>/main.ts with the slice's environment plus `env`. */
-  start(name: 'resolver' | 'warehouse-writer' | 'extract' | 'link', env?: Record<string, string>, as?: string): Promise<ServiceProcess>;
+  start(name: 'resolver' | 'warehouse-writer' | 'extract' | 'link' | 'privacy', env?: Record<string, string>, as?: string): Promise<ServiceProcess>;
   stopAll(): Promise<void>;
 }
 
