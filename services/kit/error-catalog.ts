@@ -44,6 +44,7 @@ const CATALOG = {
   TSR_API_NOT_READY: { retriable: true, status: 503, meaning: 'the service is still reading the identity tables, or they have not caught up with each other; retry after Retry-After' },
   TSR_API_WAREHOUSE_UNAVAILABLE: { retriable: true, status: 503, meaning: 'ClickHouse did not answer a bounded query in time; retry after Retry-After' },
   TSR_API_INTERNAL: { retriable: true, status: 500, meaning: 'a bug in the profile API; it is logged with the request id' },
+  TSR_API_PRIVACY_UNAVAILABLE: { retriable: true, status: 503, meaning: 'an erasure or export cannot be made now: Kafka or ClickHouse did not answer, or the API has no privacy key (TESSERA_PRIVACY_HASH_KEY / _FILE); the message says which' },
   // Dead-letter codes: a record a stage could not use (the DLQ record carries its bytes and this code).
   TSR_DLQ_WIRE_FORMAT: { retriable: false, meaning: 'not in the Confluent wire format (magic byte 0 + 4-byte schema id)' },
   TSR_DLQ_UNKNOWN_SCHEMA: { retriable: false, meaning: 'the schema id is not in the registry' },

@@ -43,7 +43,8 @@ describe('writerProcessor', () => {
     const erase = (id: string) => list.add({ hash: list.hashOf(ident(id)), identifierType: ident(id).type, requestId: 'r', requestedBy: 'o', requestedAt: 0, claimsDropped: 1, profilesChanged: 1 });
     const suppressing = writerProcessor({ identity: defaultIdentityConfig, suppression: list });
     const ana = touchpoint({ messageId: 'p-ana', anonymousId: 'c-ana', context: context({ traits: { email: 'ana@shop.example' } }) });
-    const anaProfile = { ...profile, identifiers: [ident('anonymous_id:c-ana'), ident('email:ana@shop.example')] };
+    const linked = (id: string) => ({ ...ident(id), messageId: 'p-ana', eventTime: 0 });
+    const anaProfile = { ...profile, identifiers: [linked('anonymous_id:c-ana'), linked('email:ana@shop.example')] };
     const rowsOut = (input: WriterInput) => {
       const out = suppressing.process({}, [record(input)]);
       return 'rows' in out.outputs[0]! ? out.outputs[0]!.rows : null;

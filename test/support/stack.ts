@@ -24,7 +24,8 @@ export interface IsolatedStack {
   close(): Promise<void>;
 }
 
-export async function isolatedStack(name: string, opts: { partitions?: number } = {}): Promise<IsolatedStack> {
+/** `privacyKey`: another slice's key, for a slice that restores that slice's suppression list (hashed with it). */
+export async function isolatedStack(name: string, opts: { partitions?: number; privacyKey?: Buffer } = {}): Promise<IsolatedStack> {
   const endpoints = inject('stack');
   const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase()}${randomBytes(3).toString('hex')}`;
   const prefix = `t.${id}.`;
@@ -35,7 +36,7 @@ export async function isolatedStack(name: string, opts: { partitions?: number } 
   const ch = createClickHouse({ url: endpoints.clickhouseUrl, user: 'default', password: '' });
   await migrate(ch, database);
   const codec = new AvroCodec(endpoints.registryUrl);
-  const privacyKey = randomBytes(32);
+  const privacyKey = opts.privacyKey ?? randomBytes(32);
   return {
     id, prefix, database, topics, kafka, codec, ch, privacyKey,
     env: {
