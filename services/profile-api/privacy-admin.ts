@@ -24,7 +24,7 @@ export function privacyAdmin(o: {
 }): PrivacyAdmin {
   return {
     erase: (id, by, requestId) => submit({ kafka: o.kafka, codec: o.codec, topics: o.topics, log: o.log, timeoutMs: o.timeoutMs }, newRequest('erase', id.type, id.value, by, requestId)),
-    export: (id, by) => {
+    export: async (id, by) => {
       if (!o.key.ok) throw new Error(`no privacy key: ${o.key.problem}`);
       return runExport({ kafka: o.kafka, codec: o.codec, topics: o.topics, ch: o.ch, database: o.database, key: o.key.key }, id, by);
     },
