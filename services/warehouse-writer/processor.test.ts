@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultIdentityConfig } from '../identity/index.ts';
 import type { InputRecord } from '../kit/stage/types.ts';
 import { context, ident, touchpoint } from '../../test/support/builders.ts';
@@ -39,9 +39,14 @@ describe('writerProcessor', () => {
   });
 
   describe('with a suppression list in its context (docs/privacy.md)', () => {
-    const list = new SuppressionList(Buffer.alloc(32, 5));
+    // A fresh list per test: each test erases what it needs.
+    let list = new SuppressionList(Buffer.alloc(32, 5));
+    let suppressing = writerProcessor({ identity: defaultIdentityConfig, suppression: list });
+    beforeEach(() => {
+      list = new SuppressionList(Buffer.alloc(32, 5));
+      suppressing = writerProcessor({ identity: defaultIdentityConfig, suppression: list });
+    });
     const erase = (id: string) => list.add({ hash: list.hashOf(ident(id)), identifierType: ident(id).type, requestId: 'r', requestedBy: 'o', requestedAt: 0, claimsDropped: 1, profilesChanged: 1 });
-    const suppressing = writerProcessor({ identity: defaultIdentityConfig, suppression: list });
     const ana = touchpoint({ messageId: 'p-ana', anonymousId: 'c-ana', context: context({ traits: { email: 'ana@shop.example' } }) });
     const linked = (id: string) => ({ ...ident(id), messageId: 'p-ana', eventTime: 0 });
     const anaProfile = { ...profile, identifiers: [linked('anonymous_id:c-ana'), linked('email:ana@shop.example')] };
