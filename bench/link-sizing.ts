@@ -5,6 +5,7 @@
 // or whole profiles (connected components) per shard with merges crossing through a topic, and how many rounds a
 // periodic connected-components job on a distributed engine needs.
 //   node --expose-gc --max-old-space-size=8192 --import tsx bench/link-sizing.ts [--identifiers 1e6,3e6] [--people-per-chunk 4000] [--seed 1000] [--json out.json]
+import { SuppressionList } from '../services/privacy/suppression.ts';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { validateTouchpoint } from '../services/contract/validate.ts';
@@ -88,7 +89,7 @@ interface Sizing {
 
 function size(target: number, seedBase: number): Sizing {
   const graph = new IdentityGraph(defaultIdentityConfig);
-  const state = { graph, versions: new VersionClock() };
+  const state = { graph, versions: new VersionClock(), suppression: new SuppressionList(Buffer.alloc(0)) };
   const processor = linkProcessor(topics);
   const seen = new Set<string>();
   const comps = new Components();

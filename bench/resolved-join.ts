@@ -1,5 +1,6 @@
 // The resolved-event stage's pure join, without Kafka: CPU per touchpoint with the link stage's tables full, and the
 // heap a parked touchpoint holds. `node --expose-gc --import tsx bench/resolved-join.ts [--people 5000] [--seed 1]`
+import { SuppressionList } from '../services/privacy/suppression.ts';
 import { parseArgs } from 'node:util';
 import { ClaimCache } from '../services/extract/cache.ts';
 import { extractProcessor } from '../services/extract/processor.ts';
@@ -26,7 +27,7 @@ const records = (ts: ReturnType<typeof generate>['touchpoints']) => ts.map((valu
 {
   const input = records(generate({ ...defaultPopulation, people: Number(a.people), seed: Number(a.seed) }).touchpoints);
   const claims = extractProcessor({ identity: defaultIdentityConfig, claimsTopic: topics.claims }).process(new ClaimCache(10_000_000), input).outputs;
-  const link = { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock() };
+  const link = { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock(), suppression: new SuppressionList(Buffer.alloc(0)) };
   const table = new ClaimProfileTable();
   feedTable(table, linkProcessor(topics).process(link, claims.map((c, i) => ({ topic: topics.claims, partition: 0, offset: String(i), key: Buffer.from(c.key), value: c.value as ClaimRecord }))).outputs, topics);
   for (let round = 1; round <= 3; round++) {

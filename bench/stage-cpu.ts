@@ -3,6 +3,7 @@
 // encodes them (StageEncoder). What is left of a stage's service CPU beyond this is the Kafka client and the runner.
 // Best of `--passes`; run it under `node --cpu-prof --import tsx` to see where the time goes.
 //   npx tsx bench/stage-cpu.ts [--events 300000] [--seed 42] [--passes 3] [--cache-size 250000]
+import { SuppressionList } from '../services/privacy/suppression.ts';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Touchpoint } from '../services/contract/touchpoint.ts';
@@ -63,7 +64,7 @@ async function extractPass(): Promise<{ parts: Parts; claims: { key: Buffer; val
 
 async function linkPass(claims: { key: Buffer; value: Buffer }[]): Promise<{ parts: Parts; outputs: Map<string, number> }> {
   const processor = linkProcessor(topics);
-  const state = { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock() };
+  const state = { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock(), suppression: new SuppressionList(Buffer.alloc(0)) };
   const parts: Parts = { decode: 0, process: 0, encode: 0 };
   const outputs = new Map<string, number>();
   for (let i = 0; i < claims.length; i += 5000) {

@@ -10,6 +10,7 @@ import type { ClaimRecord, IdentityChangeRecord, IdentityClaimRecord, IdentityId
 import { topicNames } from '../../services/kit/topics.ts';
 import { linkProcessor } from '../../services/link/processor.ts';
 import { VersionClock } from '../../services/link/version-clock.ts';
+import { SuppressionList } from '../../services/privacy/suppression.ts';
 import { touchpointRows } from '../../services/warehouse-writer/event-rows.ts';
 import { claimRows, identifierRows, identityChangeRows, profileRows, TABLES, type Mapped, type Row, type Table } from '../../services/warehouse-writer/rows.ts';
 
@@ -81,7 +82,7 @@ export const sampleTouchpoints: readonly Touchpoint[] = [
 export function sampleRows(touchpoints: readonly Touchpoint[] = sampleTouchpoints, config: IdentityConfig = defaultIdentityConfig): Record<Table, Row[]> {
   const topics = topicNames('sample.');
   const link = linkProcessor(topics);
-  const state = { graph: new IdentityGraph(config), versions: new VersionClock(() => 0) };
+  const state = { graph: new IdentityGraph(config), versions: new VersionClock(() => 0), suppression: new SuppressionList(Buffer.alloc(0)) };
   const published = new Map<string, number>();
   const tables = Object.fromEntries(TABLES.map((t) => [t, [] as Row[]])) as Record<Table, Row[]>;
   const add = (m: Mapped | { ok: false; reason: string }) => {

@@ -21,6 +21,7 @@ import { printActivation } from './activation.ts';
 import { explorerLines, startDemoApi } from './profile-api.ts';
 import { agrees, compareWithPureCore, pureCore, type Comparison } from './check.ts';
 import { printSummary } from './summary.ts';
+import { demoErasure } from './privacy.ts';
 
 const { values: a } = parseArgs({ options: { people: { type: 'string', default: '5000' }, seed: { type: 'string', default: '42' }, keep: { type: 'boolean', default: false } } });
 // The demo works in its own topic prefix and database, which it resets at the start of every run.
@@ -142,6 +143,7 @@ try {
     topics, kafkaBrokers: cfg.TESSERA_KAFKA_BROKERS, clickhouseUrl: cfg.TESSERA_CLICKHOUSE_URL,
   });
   await printActivation({ ch, database: cfg.TESSERA_CLICKHOUSE_DATABASE, kafka, codec, prefix: cfg.TESSERA_TOPIC_PREFIX, partitions: 6, log });
+  await demoErasure({ kafka, codec, ch, prefix: cfg.TESSERA_TOPIC_PREFIX, database: cfg.TESSERA_CLICKHOUSE_DATABASE, logDir, touchpoints: g.touchpoints });
 
   step('Profile API and explorer (docs/profile-api.md)');
   for (const line of explorerLines(api, a.keep)) console.log(line);

@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
+import { privacyKey, privacyKeyEnv } from '../privacy/config.ts';
 
 const shape = {
   ...commonEnv,
   ...identityRulesEnv,
+  ...privacyKeyEnv,
   TESSERA_EXTRACT_GROUP: z.string().min(1).optional(),
   // Claims remembered per instance (about 200 bytes each); 0 publishes every linkable touchpoint's claim.
   TESSERA_EXTRACT_CACHE_SIZE: intFromEnv(250_000, 0),
@@ -26,5 +28,6 @@ export function parseExtractConfig(env: NodeJS.ProcessEnv = process.env) {
     ...c,
     group: c.TESSERA_EXTRACT_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}extract`,
     identity: identityRules(c.TESSERA_IDENTITY_RULES),
+    privacyKey: privacyKey(c, env),
   };
 }

@@ -13,7 +13,7 @@ const log = createLogger('extract', config.TESSERA_LOG_LEVEL);
 const ops = new Ops('extract');
 const kafka = createKafka(config.TESSERA_KAFKA_BROKERS, config.TESSERA_KAFKA_CLIENT_ID ?? 'tessera-extract', log);
 const codec = new AvroCodec(config.TESSERA_REGISTRY_URL);
-const runner = new StageRunner(extractStage(config, kafka, codec), {
+const runner = new StageRunner(extractStage(config, kafka, codec, undefined, log), {
   kafka, codec, log, ops, groupId: config.group,
   chunkMax: config.TESSERA_EXTRACT_CHUNK,
   sessionTimeoutMs: config.TESSERA_EXTRACT_SESSION_TIMEOUT_MS,

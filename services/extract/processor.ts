@@ -8,6 +8,7 @@ import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } fr
 import type { ClaimRecord, ConsentRecord } from '../kit/records.ts';
 import type { KafkaOut } from '../kit/stage/encoder.ts';
 import type { Outcome, Processor } from '../kit/stage/types.ts';
+import { stripClaim, SuppressionList } from '../privacy/suppression.ts';
 import type { ClaimCache } from './cache.ts';
 
 /** The tally names (→ tessera_extract_<name>_total) and what they count. */
@@ -20,6 +21,7 @@ export const EXTRACT_TALLY = {
   droppedIdentifiers: 'Identifiers dropped before linking (blocked, invalid or too long, or withheld for want of consent)',
   consentPublished: 'Consent records published to the consent topic (a claim\'s first consent, or a later one that changed)',
   consentNoSubject: 'Consent updates naming no identifier that can be linked (DLQ)',
+  suppressed: 'Erased identifiers left out of claims (docs/privacy.md): their raw values are not published again',
 };
 
 type Tally = Record<keyof typeof EXTRACT_TALLY, number>;
@@ -29,10 +31,12 @@ const sorted = (ids: readonly Identifier[]) => [...ids].sort(byTypeThenValue);
 
 const consentValue = (t: Touchpoint): string => (t.consent ? `${+t.consent.advertising}${+t.consent.analytics}${+t.consent.personalisation}${JSON.stringify(t.consent.categories)}` : '');
 
-export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: string; consentTopic?: string }): Processor<ClaimCache, Touchpoint, KafkaOut> {
+/** `suppression`: erased identifiers, kept current by the stage (the link stage drops them too; this keeps them off the claims topic). */
+export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: string; consentTopic?: string; suppression?: SuppressionList }): Processor<ClaimCache, Touchpoint, KafkaOut> {
+  const none = new SuppressionList(Buffer.alloc(0));
   return {
     process(cache, records): Outcome<KafkaOut> {
-      const tally: Tally = { claimsPublished: 0, earlierRepeats: 0, repeats: 0, noIdentifier: 0, invalid: 0, droppedIdentifiers: 0, consentPublished: 0, consentNoSubject: 0 };
+      const tally: Tally = { claimsPublished: 0, earlierRepeats: 0, repeats: 0, noIdentifier: 0, invalid: 0, droppedIdentifiers: 0, consentPublished: 0, consentNoSubject: 0, suppressed: 0 };
       const consent: KafkaOut[] = [];
       const deadLetters = [];
       // Only the earliest event of a claim in this batch is published.
@@ -45,14 +49,17 @@ export function extractProcessor(o: { identity: IdentityConfig; claimsTopic: str
           deadLetters.push({ source: r, code: valid.code, reason: valid.reason });
           continue;
         }
-        const x = extractIdentifiers(t, o.identity);
-        tally.droppedIdentifiers += x.dropped.length;
+        const extracted = extractIdentifiers(t, o.identity);
+        tally.droppedIdentifiers += extracted.dropped.length;
+        const stripped = stripClaim({ messageId: t.messageId, eventTime: t.timestamp, identifiers: extracted.identifiers, blocked: extracted.blocked ?? [] }, o.suppression ?? none);
+        tally.suppressed += stripped.removed;
+        const x = stripped.claim ?? { identifiers: [], blocked: [] };
         const blocked = x.blocked ?? [];
         if (x.identifiers.length === 0 && blocked.length === 0) {
           // An explicit consent update must say whose consent it is; other events without identifiers publish nothing.
           if (t.consent && t.type === 'track' && t.event === CONSENT_UPDATED_EVENT) {
             tally.consentNoSubject += 1;
-            deadLetters.push({ source: r, code: 'TSR_DLQ_CONSENT_NO_SUBJECT' as const, reason: `a "${CONSENT_UPDATED_EVENT}" call whose identifiers were all dropped (${x.dropped.map((d) => `${d.type}: ${d.code}`).join(', ') || 'none sent'}): no profile to record the consent on` });
+            deadLetters.push({ source: r, code: 'TSR_DLQ_CONSENT_NO_SUBJECT' as const, reason: `a "${CONSENT_UPDATED_EVENT}" call whose identifiers were all dropped (${extracted.dropped.map((d) => `${d.type}: ${d.code}`).join(', ') || 'none sent'}): no profile to record the consent on` });
           } else {
             tally.noIdentifier += 1;
           }

@@ -9,6 +9,9 @@ import { StageEncoder, type KafkaOut } from '../kit/stage/encoder.ts';
 import type { StageDefinition } from '../kit/stage/runner.ts';
 import type { Processor } from '../kit/stage/types.ts';
 import { topicNames } from '../kit/topics.ts';
+import { followSuppressions, type Follower } from '../privacy/follow.ts';
+import { SuppressionList } from '../privacy/suppression.ts';
+import type { Logger } from '../kit/log.ts';
 import { ClaimCache } from './cache.ts';
 import type { ExtractConfig } from './config.ts';
 import { EXTRACT_TALLY, extractProcessor } from './processor.ts';
@@ -21,13 +24,17 @@ export type ExtractStage = StageDefinition<ClaimCache, Touchpoint, KafkaOut>;
  * `processor` is for tests that put a fault seam around the real processor.
  */
 export function extractStage(config: ExtractConfig, kafka: Kafka, codec: AvroCodec,
-  processor: Processor<ClaimCache, Touchpoint, KafkaOut> = extractProcessor({ identity: config.identity, claimsTopic: topicNames(config.TESSERA_TOPIC_PREFIX).claims, consentTopic: topicNames(config.TESSERA_TOPIC_PREFIX).consent })): ExtractStage {
+  processor?: Processor<ClaimCache, Touchpoint, KafkaOut>, log?: Logger): ExtractStage {
   const topics = topicNames(config.TESSERA_TOPIC_PREFIX);
+  // Followed for the life of the process once set up (docs/privacy.md); no log, no list (tests of other concerns).
+  const suppression = new SuppressionList(config.privacyKey);
+  let follower: Follower | null = null;
+  const proc = processor ?? extractProcessor({ identity: config.identity, claimsTopic: topics.claims, consentTopic: topics.consent, suppression });
   const encoder = new StageEncoder(codec, { [topics.claims]: SCHEMAS.claim, [topics.consent]: CONSENT_SCHEMA }, topics.dlq);
   return {
     name: 'extract',
     input: { topics: [topics.touchpoints], schema: SCHEMAS.touchpoint },
-    processor,
+    processor: proc,
     state: { restore: async () => new ClaimCache(config.TESSERA_EXTRACT_CACHE_SIZE), keepAcrossAssignments: true },
     delivery: atLeastOnce({ kafka, encoder, commitIntervalMs: config.TESSERA_EXTRACT_COMMIT_INTERVAL_MS }),
     assignment: 'shared',
@@ -36,6 +43,10 @@ export function extractStage(config: ExtractConfig, kafka: Kafka, codec: AvroCod
     async setup() {
       await createMissingTopics(kafka, topics, { partitions: config.TESSERA_PARTITIONS, replicationFactor: config.TESSERA_REPLICATION_FACTOR });
       await encoder.register();
+      if (log !== undefined && follower === null) {
+        follower = await followSuppressions({ kafka, codec, topic: topics.suppressions, list: suppression, log, groupId: `${config.group}.suppressions.${process.pid}.${Date.now()}` });
+        await follower.caughtUp;
+      }
     },
   };
 }

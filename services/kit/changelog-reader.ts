@@ -1,4 +1,4 @@
-// Reads the compacted changelog topic to its end (committed records only) and returns the live claims.
+// Reads a compacted topic to its end (committed records only): the changelog's live claims, the suppression list.
 import type { Kafka } from 'kafkajs';
 import type { Logger } from './log.ts';
 import type { ClaimRecord } from './records.ts';
@@ -22,6 +22,16 @@ export interface RestoreOptions {
  * high watermark) is final once the transactions before it are settled (a read_committed consumer waits for them).
  */
 export async function readChangelog(o: RestoreOptions): Promise<ChangelogRecord[]> {
+  const live = await readCompacted<ClaimRecord>(o, 'claim', 'TSR_ERR_CHANGELOG_CORRUPT');
+  o.log.info({ topic: o.topic, claims: live.size }, 'changelog read');
+  return [...live].map(([key, value]) => ({ key, value }));
+}
+
+/**
+ * Any compacted topic read to its end, committed records only: the latest value per key (a tombstone removes the
+ * key). A record that does not decode fails the read with `corrupt`: a state built from it could not be trusted.
+ */
+export async function readCompacted<T>(o: RestoreOptions, schema: string, corrupt: 'TSR_ERR_CHANGELOG_CORRUPT' = 'TSR_ERR_CHANGELOG_CORRUPT'): Promise<Map<string, T>> {
   const admin = o.kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
@@ -31,8 +41,8 @@ export async function readChangelog(o: RestoreOptions): Promise<ChangelogRecord[
   } finally {
     await admin.disconnect();
   }
-  const live = new Map<string, ChangelogRecord>();
-  if (ends.size === 0) return [];
+  const live = new Map<string, T>();
+  if (ends.size === 0) return live;
 
   const consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, maxBytesPerPartition: 4 << 20 });
   const pending = new Set(ends.keys());
@@ -54,15 +64,15 @@ export async function readChangelog(o: RestoreOptions): Promise<ChangelogRecord[
           for (const m of batch.messages) {
             const key = m.key?.toString('utf8') ?? '';
             if (m.value === null) { live.delete(key); continue; }
-            const d = await o.codec.decode<ClaimRecord>('claim', m.value);
+            const d = await o.codec.decode<T>(schema, m.value);
             if (!d.ok) {
-              failure = new TesseraError('TSR_ERR_CHANGELOG_CORRUPT',
-                `changelog ${o.topic}[${batch.partition}]@${m.offset} does not decode (${d.reason}); refusing to start from a state it cannot trust`);
+              failure = new TesseraError(corrupt,
+                `${o.topic}[${batch.partition}]@${m.offset} does not decode (${d.reason}); refusing to start from a state it cannot trust`);
               pending.clear();
               resolve();
               return;
             }
-            live.set(key, { key, value: d.value });
+            live.set(key, d.value);
           }
           read += batch.messages.length;
           if (o.onProgress) await o.onProgress(read);
@@ -74,6 +84,5 @@ export async function readChangelog(o: RestoreOptions): Promise<ChangelogRecord[
     await consumer.disconnect();
   }
   if (failure) throw failure;
-  o.log.info({ topic: o.topic, read, claims: live.size }, 'changelog read');
-  return [...live.values()];
+  return live;
 }

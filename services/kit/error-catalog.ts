@@ -44,6 +44,7 @@ const CATALOG = {
   TSR_API_NOT_READY: { retriable: true, status: 503, meaning: 'the service is still reading the identity tables, or they have not caught up with each other; retry after Retry-After' },
   TSR_API_WAREHOUSE_UNAVAILABLE: { retriable: true, status: 503, meaning: 'ClickHouse did not answer a bounded query in time; retry after Retry-After' },
   TSR_API_INTERNAL: { retriable: true, status: 500, meaning: 'a bug in the profile API; it is logged with the request id' },
+  TSR_API_PRIVACY_UNAVAILABLE: { retriable: true, status: 503, meaning: 'an erasure or export cannot be made now: Kafka or ClickHouse did not answer, or the API has no privacy key (TESSERA_PRIVACY_HASH_KEY / _FILE); the message says which' },
   // Dead-letter codes: a record a stage could not use (the DLQ record carries its bytes and this code).
   TSR_DLQ_WIRE_FORMAT: { retriable: false, meaning: 'not in the Confluent wire format (magic byte 0 + 4-byte schema id)' },
   TSR_DLQ_UNKNOWN_SCHEMA: { retriable: false, meaning: 'the schema id is not in the registry' },
@@ -66,6 +67,13 @@ const CATALOG = {
   TSR_ERR_POISON_RECORD: { retriable: false, meaning: 'processing one record threw after the stage state may have changed: the state is rebuilt and the record goes to the DLQ on the replay' },
   TSR_ERR_STAGE_TRANSITION: { retriable: false, meaning: 'the stage runner tried a state move its state machine forbids: a bug in the runner' },
   TSR_ERR_STAGE_STATE: { retriable: false, meaning: 'records reached a processor before its state was restored: a bug in the runner' },
+  // Privacy requests (docs/privacy.md): the answers to erasure and export requests (CLI exit codes, admin API statuses).
+  TSR_PRIVACY_BAD_REQUEST: { retriable: false, status: 400, meaning: 'a privacy request is malformed: not TYPE:VALUE, an empty part, an unknown kind or a missing request id' },
+  TSR_PRIVACY_INVALID_IDENTIFIER: { retriable: false, status: 400, meaning: 'the identifier cannot be normalised (an invalid email or phone, too long); nothing was changed' },
+  TSR_PRIVACY_UNKNOWN_IDENTIFIER: { retriable: false, status: 404, meaning: 'no claim of the identity graph holds the identifier; nothing was changed (check the spelling and type)' },
+  TSR_PRIVACY_ALREADY_ERASED: { retriable: false, status: 409, meaning: 'the identifier was erased by an earlier request; it stays suppressed and nothing else was changed' },
+  TSR_PRIVACY_DUPLICATE_REQUEST: { retriable: false, status: 409, meaning: 'a request with this id was already applied (a replayed request); the first answer stands' },
+  TSR_PRIVACY_PENDING: { retriable: true, status: 503, meaning: 'the request is durable but not done yet (a stage is down or catching up); it completes when they run, ask again later' },
   // Importer.
   TSR_IMPORT_UNKNOWN_COLUMNS: { retriable: false, meaning: 'the mapping names a column the file lacks' },
   TSR_IMPORT_BAD_HEADER: { retriable: false, meaning: 'the CSV header row cannot be read (an unclosed quote, a row over the size limit); fix the file' },

@@ -94,6 +94,11 @@ export function topicSpecs(topics: Topics, layout: TopicLayout): ITopicConfig[] 
     spec(topics.identifiers, compacted),
     spec(topics.identityClaims, compacted),
     spec(topics.consent, compacted),
+    // One partition each: privacy requests apply in the order they were made, and the link stage, the writer and the
+    // privacy service each read the whole suppression list.
+    { ...spec(topics.privacyRequests), numPartitions: 1 },
+    { ...spec(topics.suppressions, [{ name: 'cleanup.policy', value: 'compact' }]), numPartitions: 1 },
+    { ...spec(topics.privacyAudit), numPartitions: 1 },
   ];
 }
 

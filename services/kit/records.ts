@@ -80,6 +80,43 @@ export interface DeadLetterRecord {
   failedAt: number;
 }
 
+/** privacy.requests: an erasure or export request, the identifier as typed. */
+export interface PrivacyRequestRecord {
+  requestId: string;
+  kind: 'erase' | 'export';
+  identifierType: string;
+  identifierValue: string;
+  requestedBy: string;
+  requestedAt: number;
+}
+
+/** privacy.suppressions: an erased identifier by keyed hash (key: the hash). */
+export interface SuppressionRecord {
+  hash: string;
+  identifierType: string;
+  requestId: string;
+  requestedBy: string;
+  requestedAt: number;
+  claimsDropped: number;
+  profilesChanged: number;
+}
+
+/** privacy.audit: what became of a request at one step, without personal data. */
+export interface PrivacyAuditRecord {
+  requestId: string;
+  kind: string;
+  step: 'graph' | 'warehouse' | 'export';
+  outcome: 'erased' | 'rejected' | 'unknown' | 'already_erased' | 'duplicate' | 'exported' | 'pending';
+  code: string | null;
+  final: boolean;
+  hash: string | null;
+  identifierType: string | null;
+  requestedBy: string;
+  requestedAt: number;
+  reason: string;
+  counts: Record<string, number>;
+}
+
 /** Avro schema file (schemas/avro/<name>.avsc) and subject suffix of each record. */
 export const SCHEMAS = {
   touchpoint: 'touchpoint',
@@ -97,4 +134,11 @@ export const SCHEMAS = {
 export const LINK_SCHEMAS = {
   identityIdentifier: 'identity-identifier',
   identityClaim: 'identity-claim',
+} as const;
+
+/** Schemas of the privacy topics (docs/privacy.md). */
+export const PRIVACY_SCHEMAS = {
+  request: 'privacy-request',
+  suppression: 'suppression',
+  audit: 'privacy-audit',
 } as const;

@@ -15,6 +15,12 @@ export interface Topics {
   identityClaims: string;
   /** Claim key → the latest consent its touchpoints carried (compacted; docs/privacy.md, Consent). */
   consent: string;
+  /** Erasure and export requests (one partition, so applied in the order they were made): docs/privacy.md. */
+  privacyRequests: string;
+  /** Erased identifiers by keyed hash (compacted, never tombstoned): restored by every stage that links or writes. */
+  suppressions: string;
+  /** What became of each privacy request, free of personal data. */
+  privacyAudit: string;
 }
 
 export function topicNames(prefix: string): Topics {
@@ -29,5 +35,8 @@ export function topicNames(prefix: string): Topics {
     identifiers: `${prefix}identity.identifiers`,
     identityClaims: `${prefix}identity.claims`,
     consent: `${prefix}consent`,
+    privacyRequests: `${prefix}privacy.requests`,
+    suppressions: `${prefix}privacy.suppressions`,
+    privacyAudit: `${prefix}privacy.audit`,
   };
 }

@@ -2,10 +2,12 @@
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
+import { privacyKey, privacyKeyEnv } from '../privacy/config.ts';
 
 const shape = {
   ...commonEnv,
   ...identityRulesEnv,
+  ...privacyKeyEnv,
   TESSERA_LINK_GROUP: z.string().min(1).optional(),
   TESSERA_LINK_INSTANCE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('link-0'),
   // A transaction commits once it holds this many claims, or once it is LINGER_MS old.
@@ -31,5 +33,6 @@ export function parseLinkConfig(env: NodeJS.ProcessEnv = process.env) {
     group: c.TESSERA_LINK_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}link`,
     transactionalId: `${c.TESSERA_TOPIC_PREFIX}link.${c.TESSERA_LINK_INSTANCE}`,
     identity: identityRules(c.TESSERA_IDENTITY_RULES),
+    privacyKey: privacyKey(c, env),
   };
 }

@@ -1,6 +1,6 @@
 // Pure mapping from the identity graph's step results to the link stage's records, coalesced per transaction:
 // compacted topics keep only the last record per key; merges and moves are kept in order.
-import type { ProfileChange, StepResult } from '../identity/index.ts';
+import type { Identifier, ProfileChange, StepResult } from '../identity/index.ts';
 import {
   LINK_SCHEMAS, SCHEMAS, type ClaimRecord, type IdentityChangeRecord, type IdentityClaimRecord,
   type IdentityIdentifierRecord, type ProfileRecord,
@@ -30,14 +30,19 @@ export class LinkOutputs {
 
   constructor(private readonly t: LinkTopics, private readonly nextVersion: () => number) {}
 
-  /** Adds what linking one claim changed. */
-  addStep(step: StepResult): void {
+  /**
+   * Adds what linking one claim (or an erasure) changed. `erased`: an identifier being erased, which no record may
+   * name again — its move is left out of identity.merges and its identity.identifiers record becomes a tombstone.
+   */
+  addStep(step: StepResult, erased?: Identifier): void {
+    const isErased = (i: Identifier) => erased !== undefined && i.type === erased.type && i.value === erased.value;
     for (const m of step.merges) {
       const version = this.nextVersion();
       const value: IdentityChangeRecord = { kind: 'merge', fromProfileId: m.from, intoProfileId: m.into, identifier: null, messageId: m.messageId, eventTime: m.eventTime, version };
       this.changes.push({ topic: this.t.merges, key: m.from, value });
     }
     for (const mv of step.moves) {
+      if (isErased(mv.identifier)) continue;
       const version = this.nextVersion();
       const value: IdentityChangeRecord = { kind: 'move', fromProfileId: mv.from, intoProfileId: mv.to, identifier: mv.identifier, messageId: mv.messageId, eventTime: mv.eventTime, version };
       this.changes.push({ topic: this.t.merges, key: `${mv.identifier.type}:${mv.identifier.value}`, value });
@@ -48,7 +53,13 @@ export class LinkOutputs {
       this.put({ topic: this.t.changelog, key: c.key, value });
       if (c.value !== null) this.addClaim(c.key, c.value, step);
     }
-    this.addIdentifiers(step);
+    this.addIdentifiers(step, isErased);
+    if (erased !== undefined) this.put(versioned(this.t.identifiers, `${erased.type}:${erased.value}`, null, this.nextVersion()));
+  }
+
+  /** A claim that left the graph: its identity.claims record goes too (it may name an erased primary identifier). */
+  tombstoneClaim(claimKey: string): void {
+    this.put(versioned(this.t.identityClaims, claimKey, null, this.nextVersion()));
   }
 
   /** Every record, merges and moves first (in order), then the latest record per key of each compacted topic. */
@@ -76,21 +87,22 @@ export class LinkOutputs {
    * The identifiers whose profile or linking event changed: new and moved links, the identifiers that left every
    * profile, and — after a merge — every identifier of the survivor (those that followed the merge are in no link).
    */
-  private addIdentifiers(step: StepResult): void {
+  private addIdentifiers(step: StepResult, isErased: (i: Identifier) => boolean): void {
     // Most steps merge nothing: no survivor to rewrite (and no set to build).
     if (step.merges.length > 0) {
       const survivors = new Set(step.merges.map((m) => m.into));
       for (const p of step.profiles) {
         if (p.kind !== 'upsert' || !survivors.has(p.profile.profileId)) continue;
-        for (const l of p.profile.identifiers) this.putIdentifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime);
+        for (const l of p.profile.identifiers) this.putIdentifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime, isErased);
       }
     }
-    for (const l of step.links) this.putIdentifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime);
-    for (const mv of step.moves) if (mv.to === null) this.putIdentifier(mv.identifier.type, mv.identifier.value, null, mv.messageId, mv.eventTime);
+    for (const l of step.links) this.putIdentifier(l.identifier.type, l.identifier.value, l.profileId, l.messageId, l.eventTime, isErased);
+    for (const mv of step.moves) if (mv.to === null) this.putIdentifier(mv.identifier.type, mv.identifier.value, null, mv.messageId, mv.eventTime, isErased);
   }
 
   // A method, not a closure made per step: under tsx every closure created also pays a __name call.
-  private putIdentifier(type: string, value: string, profileId: string | null, messageId: string, eventTime: number): void {
+  private putIdentifier(type: string, value: string, profileId: string | null, messageId: string, eventTime: number, isErased: (i: Identifier) => boolean): void {
+    if (isErased({ type, value })) return;
     const version = this.nextVersion();
     const v: IdentityIdentifierRecord = { type, value, profileId, messageId, eventTime, version };
     this.put(versioned(this.t.identifiers, `${type}:${value}`, v, version));

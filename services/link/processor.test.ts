@@ -6,12 +6,13 @@ import type { KafkaOut } from '../kit/stage/encoder.ts';
 import type { InputRecord } from '../kit/stage/types.ts';
 import { topicNames } from '../kit/topics.ts';
 import { claim } from '../../test/support/builders.ts';
+import { SuppressionList } from '../privacy/suppression.ts';
 import { linkProcessor, type LinkState } from './processor.ts';
 import { VersionClock } from './version-clock.ts';
 
 const topics = topicNames('p.');
 const processor = linkProcessor(topics);
-const fresh = (): LinkState => { let t = 0; return { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock(() => ++t) }; };
+const fresh = (): LinkState => { let t = 0; return { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock(() => ++t), suppression: new SuppressionList(Buffer.alloc(32, 7)) }; };
 let offset = 0;
 const input = (...claims: Claim[]): InputRecord<ClaimRecord>[] =>
   claims.map((value) => ({ topic: topics.claims, partition: 0, offset: String(offset++), key: Buffer.from(claimKey(value.identifiers)), value }));
@@ -32,7 +33,7 @@ describe('link processor', () => {
     const ids = table<IdentityIdentifierRecord>(out.outputs, topics.identifiers);
     expect([...ids.keys()].sort()).toEqual(['anonymous_id:c1', 'user_id:u1']);
     expect(ids.get('user_id:u1')).toMatchObject({ profileId: profile.profileId, messageId: 'm1', eventTime: 1000 });
-    expect(out.tally).toEqual({ claimsIn: 1, claimsChanged: 1, merges: 0, moves: 0, refusals: 0 });
+    expect(out.tally).toEqual({ claimsIn: 1, claimsChanged: 1, merges: 0, moves: 0, refusals: 0, suppressed: 0, privacyRequests: 0, erasures: 0 });
     // Every record carries its version, in the value and in a header, strictly increasing.
     const versions = out.outputs.filter((o) => o.topic !== topics.changelog).map((o) => Number(o.headers?.version ?? (o.value as { version: number }).version));
     expect(new Set(versions).size).toBe(versions.length);

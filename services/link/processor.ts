@@ -1,13 +1,19 @@
 // The link stage's pure processor: claims in; the identity graph applies each, and what changed goes out as
 // profiles, merges and moves, the changelog, the identifier table and the claim table.
 import { claimKey, type IdentityGraph } from '../identity/index.ts';
-import type { ClaimRecord } from '../kit/records.ts';
+import type { ClaimRecord, PrivacyRequestRecord } from '../kit/records.ts';
 import type { KafkaOut } from '../kit/stage/encoder.ts';
 import type { DeadLetterNote, Outcome, Processor } from '../kit/stage/types.ts';
+import { stripClaim, type SuppressionList } from '../privacy/suppression.ts';
+import { applyRequest, type PrivacyTopics } from './erasure.ts';
 import { LinkOutputs, type LinkTopics } from './outputs.ts';
 import type { VersionClock } from './version-clock.ts';
 
-export interface LinkState { graph: IdentityGraph; versions: VersionClock }
+/** suppression: the erased identifiers (keyed hashes), dropped from every claim before it is linked. */
+export interface LinkState { graph: IdentityGraph; versions: VersionClock; suppression: SuppressionList }
+
+/** The link stage's inputs: claims, and privacy requests (docs/privacy.md) in their order with the claims. */
+export type LinkInput = ClaimRecord | PrivacyRequestRecord;
 
 /** The tally names (→ tessera_link_<name>_total) and what they count. */
 export const LINK_TALLY = {
@@ -16,17 +22,28 @@ export const LINK_TALLY = {
   merges: 'Profile merges',
   moves: 'Identifiers moved between profiles (or unlinked) by a re-resolve',
   refusals: 'Identifiers of a claim left unlinked (limit or hub)',
+  suppressed: 'Erased identifiers dropped from claims before linking (a replay, or an erased person\'s new events)',
+  privacyRequests: 'Privacy requests consumed (erasures answered or applied; exports pass through)',
+  erasures: 'Identifiers erased from the graph',
 };
 
-export function linkProcessor(topics: LinkTopics): Processor<LinkState, ClaimRecord, KafkaOut> {
+export function linkProcessor(topics: LinkTopics & PrivacyTopics & { privacyRequests: string }): Processor<LinkState, LinkInput, KafkaOut> {
   return {
     process(state, records): Outcome<KafkaOut> {
       const out = new LinkOutputs(topics, () => state.versions.next());
-      const tally: Record<keyof typeof LINK_TALLY, number> = { claimsIn: 0, claimsChanged: 0, merges: 0, moves: 0, refusals: 0 };
+      const tally: Record<keyof typeof LINK_TALLY, number> = { claimsIn: 0, claimsChanged: 0, merges: 0, moves: 0, refusals: 0, suppressed: 0, privacyRequests: 0, erasures: 0 };
       const deadLetters: DeadLetterNote[] = [];
+      const extra: KafkaOut[] = [];
       for (const r of records) {
+        if (r.topic === topics.privacyRequests) {
+          tally.privacyRequests += 1;
+          const result = applyRequest(r.value as PrivacyRequestRecord, state, out, topics);
+          if (result.outcome === 'erased') tally.erasures += 1;
+          extra.push(...result.records);
+          continue;
+        }
         tally.claimsIn += 1;
-        const claim = r.value;
+        const claim = r.value as ClaimRecord;
         const blocked = claim.blocked ?? [];
         if (claim.identifiers.length === 0 && blocked.length === 0) {
           deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID_CLAIM', reason: 'a claim needs at least one identifier' });
@@ -39,14 +56,17 @@ export function linkProcessor(topics: LinkTopics): Processor<LinkState, ClaimRec
           deadLetters.push({ source: r, code: 'TSR_DLQ_INVALID_CLAIM', reason: `the record key "${key.slice(0, 64)}" is not the claim key of its identifiers (${expected})` });
           continue;
         }
-        const step = state.graph.apply(blocked.length ? claim : { messageId: claim.messageId, eventTime: claim.eventTime, identifiers: claim.identifiers });
+        const stripped = stripClaim(blocked.length ? claim : { messageId: claim.messageId, eventTime: claim.eventTime, identifiers: claim.identifiers }, state.suppression);
+        tally.suppressed += stripped.removed;
+        if (stripped.claim === null) continue;
+        const step = state.graph.apply(stripped.claim);
         if (step.changelog.length > 0) tally.claimsChanged += 1;
         tally.merges += step.merges.length;
         tally.moves += step.moves.length;
         tally.refusals += step.refusals.length;
         out.addStep(step);
       }
-      return { outputs: out.records(), deadLetters, tally };
+      return { outputs: [...out.records(), ...extra], deadLetters, tally };
     },
   };
 }

@@ -1,7 +1,17 @@
-// Erasure in the analysts' database: the statements that remove every row holding an identifier's keyed hash. The
-// erasure request (the privacy-requests consumer) runs them beside its mutations of the raw database.
+// Erasure in the analysts' database: the rows that hold an identifier's keyed hash, and the statements that remove
+// them. The privacy service's erasure plan (plan.ts) counts and deletes them beside its mutations of the raw database.
 import { ident, str } from '../kit/sql.ts';
 import { keyedHash } from './keyed-hash.ts';
+
+/** Per analysts' table, the condition selecting the rows that hold the identifier's keyed hash. */
+export function analystErasureWhere(key: Buffer, type: string, value: string): Array<{ table: 'events' | 'identities' | 'claims'; where: string }> {
+  const hash = keyedHash(key, type, value);
+  return [
+    { table: 'events', where: `has(identifiers, ${str(`${type}:${hash}`)})` },
+    { table: 'identities', where: `id_type = ${str(type)} AND id_hash = ${str(hash)}` },
+    { table: 'claims', where: `primary_type = ${str(type)} AND primary_hash = ${str(hash)}` },
+  ];
+}
 
 /**
  * ALTER TABLE … DELETE mutations (18.16 and current releases) for one normalised identifier: the events that carried
@@ -10,10 +20,5 @@ import { keyedHash } from './keyed-hash.ts';
  */
 export function analystErasureStatements(database: string, key: Buffer, type: string, value: string): string[] {
   const an = ident(`${database}_analyst`);
-  const hash = keyedHash(key, type, value);
-  return [
-    `ALTER TABLE ${an}.events DELETE WHERE has(identifiers, ${str(`${type}:${hash}`)})`,
-    `ALTER TABLE ${an}.identities DELETE WHERE id_type = ${str(type)} AND id_hash = ${str(hash)}`,
-    `ALTER TABLE ${an}.claims DELETE WHERE primary_type = ${str(type)} AND primary_hash = ${str(hash)}`,
-  ];
+  return analystErasureWhere(key, type, value).map((s) => `ALTER TABLE ${an}.${s.table} DELETE WHERE ${s.where}`);
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
+import { piiKeyEnv } from '../privacy/pii-config.ts';
 import { parseTokens } from './tokens.ts';
 
 export const apiEnv = {
@@ -26,6 +27,9 @@ export const apiEnv = {
   TESSERA_API_OVERVIEW_MAX_DAYS: intFromEnv(400, 1),
   TESSERA_API_QUERY_TIMEOUT_MS: intFromEnv(10_000, 100),
   TESSERA_API_DEAD_LETTERS_KEPT: intFromEnv(100, 1),
+  // How long the admin erasure route waits for the erasure's final answer; after it, the answer says pending.
+  TESSERA_API_PRIVACY_TIMEOUT_MS: intFromEnv(60_000, 100),
+  ...piiKeyEnv,
   ...topicLayoutEnv,
 };
 

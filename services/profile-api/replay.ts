@@ -3,6 +3,7 @@
 import { claimKey, IdentityGraph, type Claim, type IdentityConfig } from '../identity/index.ts';
 import { linkProcessor, type LinkState } from '../link/processor.ts';
 import { VersionClock } from '../link/version-clock.ts';
+import { SuppressionList } from '../privacy/suppression.ts';
 import type { ClaimRecord } from '../kit/records.ts';
 import type { InputRecord } from '../kit/stage/types.ts';
 import { topicNames } from '../kit/topics.ts';
@@ -19,7 +20,8 @@ export class Replay {
   constructor(state: ApiState, config: IdentityConfig, follow: (topic: 'profiles' | 'identifiers' | 'changelog') => boolean = () => true, prefix = 'replay.') {
     this.topics = topicNames(prefix);
     this.processor = linkProcessor(this.topics);
-    this.link = { graph: new IdentityGraph(config), versions: new VersionClock() };
+    // No erasures in a replay: an empty suppression list (no key needed to hash nothing).
+    this.link = { graph: new IdentityGraph(config), versions: new VersionClock(), suppression: new SuppressionList(Buffer.alloc(0)) };
     const names = { [this.topics.profiles]: 'profiles', [this.topics.identifiers]: 'identifiers', [this.topics.changelog]: 'changelog' } as const;
     this.apply = new Map(state.tableTopics(prefix).filter((t) => follow(names[t.topic]!)).map((t) => [t.topic, t.apply]));
   }
@@ -35,7 +37,7 @@ export class Replay {
 
   /** Drops the link stage's graph (the benchmark measures what the API holds, not what the link stage holds). */
   release(): void {
-    this.link = { graph: new IdentityGraph(this.link.graph.config), versions: this.link.versions };
+    this.link = { graph: new IdentityGraph(this.link.graph.config), versions: this.link.versions, suppression: this.link.suppression };
   }
 
   /** The link stage's own graph, for comparison. */

@@ -11,6 +11,7 @@ import {
 } from './params.ts';
 import { BUCKET_MS, type Bucket, type TimeRange } from './queries.ts';
 import { iso, linkedOrder, segmentEvent, segmentExternalIds, segmentMetadata, segmentTraits } from './segment.ts';
+import type { PrivacyAdmin } from './privacy-admin.ts';
 import type { IdentityTables, ProfileEntry } from './tables.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -38,6 +39,8 @@ export interface RouteContext {
   clock: () => number;
   /** Whether the identity tables have been read to their end since start. */
   restored: () => boolean;
+  /** Erasure and export (admin routes); absent where the API runs without Kafka (the benchmark). */
+  privacy?: PrivacyAdmin;
 }
 
 export interface Request { params: Record<string, string>; query: URLSearchParams; url: string }

@@ -18,6 +18,8 @@ import { TopicFollower, type FollowedTopic } from './follower.ts';
 import { answerClientError, createHandler } from './http.ts';
 import { apiMetrics, type ApiMetrics } from './metrics.ts';
 import type { RouteContext } from './routes.ts';
+import { privacyAdmin, type PrivacyAdmin } from './privacy-admin.ts';
+import { loadPiiKey } from '../privacy/pii-config.ts';
 import { loadStaticFiles } from './static-files.ts';
 import { IdentityTables } from './tables.ts';
 import { Warehouse } from './warehouse.ts';
@@ -67,8 +69,9 @@ export interface RunningApi {
 }
 
 /** The route context over a state and a warehouse (also used by the benchmark, which loads the state itself). */
-export function routeContext(state: ApiState, warehouse: Warehouse, config: ApiConfig, clock: () => number = Date.now): RouteContext {
+export function routeContext(state: ApiState, warehouse: Warehouse, config: ApiConfig, clock: () => number = Date.now, privacy?: PrivacyAdmin): RouteContext {
   return {
+    ...(privacy ? { privacy } : {}),
     tables: state.tables, graph: state.graph, deadLetters: state.deadLetters, warehouse, identity: config.identity, clock,
     restored: () => state.restored,
     limits: {
@@ -79,7 +82,7 @@ export function routeContext(state: ApiState, warehouse: Warehouse, config: ApiC
 }
 
 /** An HTTP server answering from `state`; listens on `port` (0 picks one). */
-export async function listen(state: ApiState, deps: Omit<ApiDeps, 'kafka' | 'codec'>, port: number): Promise<{ server: Server; port: number; metrics: ApiMetrics }> {
+export async function listen(state: ApiState, deps: Omit<ApiDeps, 'kafka' | 'codec'>, port: number, privacy?: PrivacyAdmin): Promise<{ server: Server; port: number; metrics: ApiMetrics }> {
   const { config, ops, log } = deps;
   const warehouse = new Warehouse(deps.ch, { database: config.TESSERA_CLICKHOUSE_DATABASE, timeoutMs: config.TESSERA_API_QUERY_TIMEOUT_MS, maxSeriesRows: 20_000 });
   const metrics = apiMetrics(ops.metrics, () => {
@@ -87,7 +90,7 @@ export async function listen(state: ApiState, deps: Omit<ApiDeps, 'kafka' | 'cod
     const g = state.graph.stats();
     return { ...t, graphIdentifiers: g.identifiers, graphClaims: g.claims, deadLetters: state.deadLetters.count };
   });
-  const handler = createHandler({ routes: routeContext(state, warehouse, config, deps.clock), tokens: config.TESSERA_API_TOKENS, statics: loadStaticFiles(), ops, metrics, log });
+  const handler = createHandler({ routes: routeContext(state, warehouse, config, deps.clock, privacy), tokens: config.TESSERA_API_TOKENS, statics: loadStaticFiles(), ops, metrics, log });
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, handler);
   server.on('clientError', answerClientError);
   const bound = await new Promise<number>((resolve, reject) => {
@@ -103,7 +106,13 @@ export async function listen(state: ApiState, deps: Omit<ApiDeps, 'kafka' | 'cod
 export async function startApi(deps: ApiDeps): Promise<RunningApi> {
   const { config, kafka, codec, ops, log } = deps;
   const state = new ApiState(config);
-  const { server, port, metrics } = await listen(state, deps, config.TESSERA_API_PORT);
+  const key = loadPiiKey(config);
+  if (!key.ok) log.warn({ problem: key.problem }, 'no privacy key: the admin export route refuses requests (docs/privacy.md)');
+  const privacy = privacyAdmin({
+    kafka, codec, topics: topicNames(config.TESSERA_TOPIC_PREFIX), ch: deps.ch, database: config.TESSERA_CLICKHOUSE_DATABASE,
+    log: log.child({ component: 'privacy' }), key, timeoutMs: config.TESSERA_API_PRIVACY_TIMEOUT_MS,
+  });
+  const { server, port, metrics } = await listen(state, deps, config.TESSERA_API_PORT, privacy);
   ops.setReady(false, 'reading the identity tables');
 
   const prefix = config.TESSERA_TOPIC_PREFIX;

@@ -1,3 +1,4 @@
+import { SuppressionList } from '../privacy/suppression.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Touchpoint } from '../contract/touchpoint.ts';
@@ -26,7 +27,7 @@ function linker() {
   const extract = extractProcessor({ identity: defaultIdentityConfig, claimsTopic: topics.claims });
   const cache = new ClaimCache(1_000);
   let t = 0;
-  const state: LinkState = { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock(() => ++t) };
+  const state: LinkState = { graph: new IdentityGraph(defaultIdentityConfig), versions: new VersionClock(() => ++t), suppression: new SuppressionList(Buffer.alloc(0)) };
   const link = linkProcessor(topics);
   return (ts: Touchpoint[]): KafkaOut[] => {
     const claims = extract.process(cache, at(ts)).outputs;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../kit/errors.ts';
 import { defaultIdentityConfig, ruleFor } from '../identity/index.ts';
-import { parseWriterConfig } from './config.ts';
+import { parseWriterConfig as parseWith } from './config.ts';
+
+// The key is set explicitly: the machine's key file ($TESSERA_HOME/privacy-hash.key) is no test input.
+const KEY = 'ab'.repeat(32);
+const parseWriterConfig = (env: NodeJS.ProcessEnv) => parseWith({ TESSERA_PRIVACY_HASH_KEY: KEY, ...env });
 
 describe('parseWriterConfig', () => {
   it('has defaults for everything', () => {
@@ -32,6 +36,11 @@ describe('parseWriterConfig', () => {
   });
   it('accepts TESSERA_WRITER_EVENTS=touchpoints, what it does anyway', () => {
     expect(parseWriterConfig({ TESSERA_WRITER_EVENTS: 'touchpoints' })).toMatchObject({ TESSERA_WRITER_BATCH_ROWS: 20_000 });
+  });
+  it('reads the privacy key with the one loader, and does not start without one', () => {
+    expect(parseWriterConfig({}).privacyKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(() => parseWith({ TESSERA_PRIVACY_HASH_KEY_FILE: '/nonexistent/privacy-hash.key' })).toThrow(/TESSERA_PRIVACY_HASH_KEY_FILE: cannot read/);
+    expect(() => parseWith({ TESSERA_PRIVACY_HASH_KEY: 'abcd' })).toThrow(/TESSERA_PRIVACY_HASH_KEY: must be at least 32 bytes/);
   });
   it('names every bad variable at once', () => {
     try {

@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { commonEnv, intFromEnv, parseEnv, topicLayoutEnv } from '../kit/config.ts';
 import { ConfigError } from '../kit/errors.ts';
 import { identityRules, identityRulesEnv } from '../kit/identity-rules.ts';
+import { privacyKey, privacyKeyEnv } from '../privacy/config.ts';
 
 export const writerEnv = {
   ...commonEnv,
   TESSERA_WRITER_GROUP: z.string().min(1).optional(),
   ...identityRulesEnv,
+  ...privacyKeyEnv,
   TESSERA_WRITER_BATCH_ROWS: intFromEnv(20_000, 1),
   TESSERA_WRITER_FLUSH_MS: intFromEnv(1_000, 10),
   TESSERA_WRITER_FETCH_WAIT_MS: intFromEnv(1_000, 10),
@@ -44,5 +46,6 @@ export function parseWriterConfig(env: NodeJS.ProcessEnv = process.env) {
     ...c,
     TESSERA_WRITER_GROUP: c.TESSERA_WRITER_GROUP ?? `${c.TESSERA_TOPIC_PREFIX}warehouse-writer`,
     identity: identityRules(c.TESSERA_IDENTITY_RULES),
+    privacyKey: privacyKey(c, env),
   };
 }

@@ -4,6 +4,8 @@ import { PURPOSES } from '../contract/consent.ts';
 import type { Scalars, Touchpoint } from '../contract/touchpoint.ts';
 import { validateTouchpoint } from '../contract/validate.ts';
 import { claimKey, extractIdentifiers, type Identifier, type IdentityConfig } from '../identity/index.ts';
+import { scrubEventRow, withoutErased } from '../privacy/scrub.ts';
+import type { SuppressionList } from '../privacy/suppression.ts';
 import { seconds, text, type Mapped, type Row, type SourcePosition } from './rows.ts';
 
 /**
@@ -122,8 +124,15 @@ export function eventRow(t: Touchpoint, x: Carried, at: SourcePosition): Row {
  * claim key once the link stage has published the claim. An invalid touchpoint is skipped (the extract stage
  * dead-letters it), as it never reaches the graph either.
  */
-export function touchpointRows(t: Touchpoint, config: IdentityConfig, at: SourcePosition): Mapped | Skipped {
+export function touchpointRows(t: Touchpoint, config: IdentityConfig, at: SourcePosition, suppression?: SuppressionList): Mapped | Skipped {
   const valid = validateTouchpoint(t);
   if (!valid.ok) return { ok: false, skipped: true, code: valid.code, reason: valid.reason };
-  return { ok: true, rows: { events: [eventRow(t, extractIdentifiers(t, config), at)] } };
+  const x = extractIdentifiers(t, config);
+  if (suppression === undefined || suppression.size === 0) return { ok: true, rows: { events: [eventRow(t, x, at)] } };
+  // Erased identifiers (docs/privacy.md): an event attributable only to them is not written at all.
+  const e = withoutErased(x, suppression);
+  if (e.only) return { ok: true, rows: {} };
+  const row = eventRow(t, e.carried, at);
+  if (e.erased.length > 0) scrubEventRow(row, e.erased, config);
+  return { ok: true, rows: { events: [row] } };
 }

@@ -8,6 +8,7 @@ import { onShutdown, Ops } from '../kit/ops.ts';
 import { AvroCodec } from '../kit/registry.ts';
 import { StageRunner } from '../kit/stage/runner.ts';
 import { topicNames } from '../kit/topics.ts';
+import { SuppressionList } from '../privacy/suppression.ts';
 import { parseWriterConfig } from './config.ts';
 import { writerMetrics } from './metrics.ts';
 import { ClickHouseSink } from './sink.ts';
@@ -21,8 +22,9 @@ const ops = new Ops(SERVICE);
 const ch = createClickHouse({ url: cfg.TESSERA_CLICKHOUSE_URL, user: cfg.TESSERA_CLICKHOUSE_USER, password: cfg.TESSERA_CLICKHOUSE_PASSWORD }, log);
 const kafka = createKafka(cfg.TESSERA_KAFKA_BROKERS, cfg.TESSERA_KAFKA_CLIENT_ID ?? SERVICE, log);
 const codec = new AvroCodec(cfg.TESSERA_REGISTRY_URL);
-const runner = new StageRunner(writerStage({
+const stage = writerStage({
   kafka, codec, topics, log,
+  suppression: { list: new SuppressionList(cfg.privacyKey), groupId: `${cfg.TESSERA_WRITER_GROUP}.suppressions.${process.pid}.${Date.now()}` },
   sink: new ClickHouseSink(ch, cfg.TESSERA_CLICKHOUSE_DATABASE),
   identity: cfg.identity,
   batchRows: cfg.TESSERA_WRITER_BATCH_ROWS,
@@ -32,7 +34,8 @@ const runner = new StageRunner(writerStage({
     await createMissingTopics(kafka, topics, { partitions: cfg.TESSERA_PARTITIONS, replicationFactor: cfg.TESSERA_REPLICATION_FACTOR });
     await migrate(ch, cfg.TESSERA_CLICKHOUSE_DATABASE);
   },
-}), {
+});
+const runner = new StageRunner(stage, {
   kafka, codec, log, ops, groupId: cfg.TESSERA_WRITER_GROUP,
   chunkMax: Math.min(2_000, cfg.TESSERA_WRITER_BATCH_ROWS),
   sessionTimeoutMs: cfg.TESSERA_WRITER_SESSION_TIMEOUT_MS,
@@ -42,7 +45,7 @@ const runner = new StageRunner(writerStage({
 try {
   const port = await ops.listen(cfg.TESSERA_HTTP_PORT, cfg.TESSERA_HTTP_HOST, log);
   log.info({ port, database: cfg.TESSERA_CLICKHOUSE_DATABASE, group: cfg.TESSERA_WRITER_GROUP }, 'warehouse writer starting');
-  onShutdown(log, async () => { await runner.stop(); await ops.close(); await ch.close(); });
+  onShutdown(log, async () => { await runner.stop(); await stage.stopFollowing(); await ops.close(); await ch.close(); });
   await runner.start();
 } catch (err) {
   log.fatal({ err }, `warehouse writer failed to start: ${(err as Error).message}`);

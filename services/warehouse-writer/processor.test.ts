@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultIdentityConfig } from '../identity/index.ts';
 import type { InputRecord } from '../kit/stage/types.ts';
-import { touchpoint } from '../../test/support/builders.ts';
+import { context, ident, touchpoint } from '../../test/support/builders.ts';
+import { SuppressionList } from '../privacy/suppression.ts';
 import type { WriterInput } from './decode.ts';
 import { touchpointRows } from './event-rows.ts';
 import { profileRows } from './rows.ts';
@@ -35,5 +36,42 @@ describe('writerProcessor', () => {
     const tp = touchpointRows(valid, defaultIdentityConfig, pos('9'));
     const pr = profileRows('P', profile, '3', pos('10'));
     expect(out.outputs).toEqual([{ rows: tp.ok ? tp.rows : null }, { rows: pr.ok ? pr.rows : null }]);
+  });
+
+  describe('with a suppression list in its context (docs/privacy.md)', () => {
+    // A fresh list per test: each test erases what it needs.
+    let list = new SuppressionList(Buffer.alloc(32, 5));
+    let suppressing = writerProcessor({ identity: defaultIdentityConfig, suppression: list });
+    beforeEach(() => {
+      list = new SuppressionList(Buffer.alloc(32, 5));
+      suppressing = writerProcessor({ identity: defaultIdentityConfig, suppression: list });
+    });
+    const erase = (id: string) => list.add({ hash: list.hashOf(ident(id)), identifierType: ident(id).type, requestId: 'r', requestedBy: 'o', requestedAt: 0, claimsDropped: 1, profilesChanged: 1 });
+    const ana = touchpoint({ messageId: 'p-ana', anonymousId: 'c-ana', context: context({ traits: { email: 'ana@shop.example' } }) });
+    const linked = (id: string) => ({ ...ident(id), messageId: 'p-ana', eventTime: 0 });
+    const anaProfile = { ...profile, identifiers: [linked('anonymous_id:c-ana'), linked('email:ana@shop.example')] };
+    const rowsOut = (input: WriterInput) => {
+      const out = suppressing.process({}, [record(input)]);
+      return 'rows' in out.outputs[0]! ? out.outputs[0]!.rows : null;
+    };
+
+    it('follows the list as it grows: what is erased between two batches is left out of the second', () => {
+      expect(rowsOut({ kind: 'touchpoints', value: ana })).toEqual(touchpointRows(ana, defaultIdentityConfig, at).ok ? (touchpointRows(ana, defaultIdentityConfig, at) as { rows: unknown }).rows : null);
+      erase('email:ana@shop.example');
+      const events = rowsOut({ kind: 'touchpoints', value: ana })!.events!;
+      expect(events[0]!.identifiers).toEqual(['anonymous_id:c-ana']);
+      expect(JSON.stringify(events)).not.toContain('ana@shop.example');
+    });
+
+    it('an event attributable only to erased identifiers gives no row; the link stage\'s rows lose them', () => {
+      erase('email:ana@shop.example');
+      erase('anonymous_id:c-ana');
+      expect(rowsOut({ kind: 'touchpoints', value: ana })).toEqual({});
+      const profileRowsOut = rowsOut({ kind: 'profiles', key: 'P', version: '3', value: anaProfile })!;
+      expect(JSON.stringify(profileRowsOut)).not.toMatch(/ana@shop\.example|c-ana/);
+      // The link stage tombstones an identifier only when it is erased: no row would put its raw key back.
+      expect(rowsOut({ kind: 'identifiers', key: 'email:ana@shop.example', version: '5', value: null })).toEqual({});
+      expect(processor.process({}, [record({ kind: 'identifiers', key: 'email:ana@shop.example', version: '5', value: null })]).outputs).not.toEqual([{ rows: {} }]);
+    });
   });
 });

@@ -34,7 +34,7 @@ beforeAll(async () => {
   });
   const linkConfig = parseLinkConfig(env);
   linkOps = new Ops('link');
-  const link = new StageRunner(linkStage(linkConfig, s.kafka, s.codec, log, throwingOn(linkProcessor(s.topics), (c) => c.messageId === 'poison-claim')), {
+  const link = new StageRunner(linkStage(linkConfig, s.kafka, s.codec, log, throwingOn(linkProcessor(s.topics), (c) => 'messageId' in c && c.messageId === 'poison-claim')), {
     kafka: s.kafka, codec: s.codec, log, ops: linkOps, groupId: linkConfig.group, chunkMax: 100, sessionTimeoutMs: 6_000,
   });
   link.machine.onMove((t) => linkMoves.push(`${t.from}→${t.to}`));

@@ -5,7 +5,7 @@ import { freePort, type IsolatedStack } from './stack.ts';
 
 export interface ServiceHarness {
   /** Starts services/<name>/main.ts with the slice's environment plus `env`. */
-  start(name: 'warehouse-writer' | 'extract' | 'link' | 'resolved', env?: Record<string, string>, as?: string): Promise<ServiceProcess>;
+  start(name: 'warehouse-writer' | 'extract' | 'link' | 'resolved' | 'privacy', env?: Record<string, string>, as?: string): Promise<ServiceProcess>;
   stopAll(): Promise<void>;
 }
 

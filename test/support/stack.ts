@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../services/kit/clickhouse.ts';
-import { createKafka, createMissingTopics } from '../../services/kit/kafka.ts';
+import { createKafka, createMissingTopics, topicSpecs } from '../../services/kit/kafka.ts';
 import { createLogger } from '../../services/kit/log.ts';
 import { migrate } from '../../services/kit/migrate.ts';
 import { AvroCodec } from '../../services/kit/registry.ts';
@@ -19,10 +19,13 @@ export interface IsolatedStack {
   ch: ClickHouseClient;
   /** Environment for a service process pointed at this isolated slice of the stack. */
   env: Record<string, string>;
+  /** The slice's privacy key (TESSERA_PRIVACY_HASH_KEY in `env`): set explicitly, never the machine's key file. */
+  privacyKey: Buffer;
   close(): Promise<void>;
 }
 
-export async function isolatedStack(name: string, opts: { partitions?: number } = {}): Promise<IsolatedStack> {
+/** `privacyKey`: another slice's key, for a slice that restores that slice's suppression list (hashed with it). */
+export async function isolatedStack(name: string, opts: { partitions?: number; privacyKey?: Buffer } = {}): Promise<IsolatedStack> {
   const endpoints = inject('stack');
   const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase()}${randomBytes(3).toString('hex')}`;
   const prefix = `t.${id}.`;
@@ -33,8 +36,9 @@ export async function isolatedStack(name: string, opts: { partitions?: number } 
   const ch = createClickHouse({ url: endpoints.clickhouseUrl, user: 'default', password: '' });
   await migrate(ch, database);
   const codec = new AvroCodec(endpoints.registryUrl);
+  const privacyKey = opts.privacyKey ?? randomBytes(32);
   return {
-    id, prefix, database, topics, kafka, codec, ch,
+    id, prefix, database, topics, kafka, codec, ch, privacyKey,
     env: {
       TESSERA_KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
       TESSERA_REGISTRY_URL: endpoints.registryUrl,
@@ -42,6 +46,7 @@ export async function isolatedStack(name: string, opts: { partitions?: number } 
       TESSERA_CLICKHOUSE_DATABASE: database,
       TESSERA_TOPIC_PREFIX: prefix,
       TESSERA_PARTITIONS: String(opts.partitions ?? 3),
+      TESSERA_PRIVACY_HASH_KEY: privacyKey.toString('hex'),
     },
     async close() {
       await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
@@ -70,7 +75,9 @@ async function createTopicsWithLeaders(kafka: Kafka, topics: Topics, partitions:
       await admin.connect();
       try {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics: Object.values(topics) });
-        if (meta.length === Object.values(topics).length && meta.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
+        // Each topic's own partition count (the privacy topics have one).
+        const wanted = new Map(topicSpecs(topics, { partitions, replicationFactor: 1 }).map((t) => [t.topic, t.numPartitions]));
+        if (meta.length === Object.values(topics).length && meta.every((t) => t.partitions.length === wanted.get(t.name) && t.partitions.every((p) => p.leader >= 0))) return;
       } finally {
         await admin.disconnect();
       }

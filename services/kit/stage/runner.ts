@@ -45,8 +45,14 @@ export interface StageDefinition<S, V, O> {
   name: string;
   /** Metric names are tessera_<metricPrefix>_…; the name unless set (the writer keeps its tessera_writer_ names). */
   metricPrefix?: string;
-  /** The input topics, decoded with one schema, or by the stage's own decoder (several schemas, tombstones, headers). */
-  input: { topics: string[]; schema: string } | { topics: string[]; decode: InputDecoder<V> };
+  /**
+   * The input topics, decoded with one schema (`schemas` names the schema of a topic that does not hold `schema` records:
+   * a second input, e.g. requests), or by the stage's own decoder (several schemas, tombstones, headers).
+   */
+  input: ({ topics: string[]; schema: string; schemas?: Record<string, string> } | { topics: string[]; decode: InputDecoder<V> }) & {
+    /** Topics whose tombstones (null values) are expected and skipped, not dead-lettered (a compacted input the stage itself tombstones). */
+    tombstones?: string[];
+  };
   processor: Processor<S, V, O>;
   state: StateStore<S>;
   delivery: (ports: SessionPorts) => Delivery<O>;
@@ -111,7 +117,7 @@ export class StageRunner<S, V, O> {
     this.machine = new StageMachine(this.now);
     this.metrics = stageMetrics(a.ops.metrics, def.metricPrefix ?? def.name, def.metrics);
     const input = def.input;
-    this.decode = 'decode' in input ? input.decode : (m) => a.codec.decode<V>(input.schema, m.value);
+    this.decode = 'decode' in input ? input.decode : (m, topic) => a.codec.decode<V>(input.schemas?.[topic] ?? input.schema, m.value);
     this.health = new StageHealth({ kafka: a.kafka, groupId: a.groupId, topics: def.input.topics, log: a.log, ops: a.ops, metrics: this.metrics, stallMs: a.stallMs ?? a.sessionTimeoutMs, now: this.now });
     this.machine.onMove((t) => {
       this.metrics.setState(t.to);
@@ -317,7 +323,9 @@ export class StageRunner<S, V, O> {
     const failedAt = this.now();
     const dead: DeadLetterRecord[] = [];
     const records: InputRecord<V>[] = [];
+    const skipNull = this.def.input.tombstones?.includes(topic) === true;
     chunk.forEach((m, i) => {
+      if (skipNull && (m.value === null || m.value === undefined)) return;
       const d = decoded[i]!;
       if (d.ok) records.push({ topic, partition, offset: m.offset, key: m.key ?? null, value: d.value });
       else dead.push(deadLetter(this.def.name, { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null }, d.code, d.reason, failedAt));
