@@ -13,6 +13,9 @@ const NO_CAUSE: Cause = { messageId: '', eventTime: 0 };
 /** An identifier given by a person or a request, read the way extraction reads it (blocked values included). */
 export type Lookup = { ok: true; identifier: Identifier; blocked: boolean } | { ok: false; dropped: DroppedIdentifier };
 
+/** A claim with the identifier its events are attributed through now (its primary) and that identifier's profile. */
+export interface ClaimPrimary { key: string; messageId: string; eventTime: number; primaryIdentifier: Identifier | null; profileId: string | null }
+
 /** The outcome of an erasure request: what it did, or why the identifier it names cannot exist. */
 export type Erasure = { ok: true; identifier: Identifier; step: StepResult } | { ok: false; dropped: DroppedIdentifier };
 
@@ -56,7 +59,7 @@ export class IdentityGraph {
     const step: StepResult = { profileId: null, primaryIdentifier: null, refusals: [], changelog, ...changes };
     if (c < 0) return step;
     const order = e.byPriority(c);
-    const primary = order.find((x) => !e.hubs.has(x) && (e.prof[x] ?? -1) >= 0);
+    const primary = this.primary(order);
     const p = primary === undefined ? -1 : e.prof[primary] ?? -1;
     if (primary !== undefined && p >= 0) {
       step.profileId = e.profiles.idOf[p] ?? null;
@@ -64,6 +67,39 @@ export class IdentityGraph {
     }
     for (const x of order) if (x !== primary && (e.hubs.has(x) || e.prof[x] !== p)) step.refusals.push(this.refusal(x, p, cause));
     return step;
+  }
+
+  /** A claim's primary: its strongest identifier that is linked (hubs never are). */
+  private primary(order: readonly number[]): number | undefined {
+    return order.find((x) => !this.e.hubs.has(x) && (this.e.prof[x] ?? -1) >= 0);
+  }
+
+  /**
+   * The claims holding any of these identifiers, each with its primary and that primary's profile now: a step that
+   * links, moves or unlinks an identifier can change the primary of every claim holding it. A non-hub identifier's
+   * claims all sit in its group; a hub's are spread over the groups of their other identifiers, so a hub (an
+   * identifier unlinked once, when it becomes one) costs a pass over the claims.
+   */
+  claimsHolding(identifiers: readonly Identifier[]): ClaimPrimary[] {
+    const e = this.e, found = new Set<number>();
+    for (const id of identifiers) {
+      const x = e.names.lookup(id);
+      if (x < 0) continue;
+      if (e.hubs.has(x)) {
+        for (let c = 0; c < e.claims.end; c++) if (e.claims.alive(c) && e.claims.ids(c).includes(x)) found.add(c);
+        continue;
+      }
+      for (let c = e.gHead[e.find(x)] ?? -1; c >= 0; c = e.claims.nextInGroup[c] ?? -1) if (e.claims.ids(c).includes(x)) found.add(c);
+    }
+    return [...found].map((c) => {
+      const r = claimRecord(e, c), primary = this.primary(e.byPriority(c));
+      const p = primary === undefined ? -1 : e.prof[primary] ?? -1;
+      return {
+        key: r.key, messageId: r.value?.messageId ?? '', eventTime: r.value?.eventTime ?? 0,
+        primaryIdentifier: p >= 0 && primary !== undefined ? e.names.identifier(primary) : null,
+        profileId: p >= 0 ? e.profiles.idOf[p] ?? null : null,
+      };
+    });
   }
 
   private refusal(x: number, p: number, cause: Cause): Refusal {

@@ -6,6 +6,6 @@ export type {
 export { extractIdentifiers } from './identifiers.ts';
 export { normaliseIdentifier, type Normalisation } from './normalise.ts';
 export { defaultIdentityConfig, parseIdentityConfig, ruleFor, type IdentityConfig, type IdentityRule, type ParsedConfig } from './rules.ts';
-export { IdentityGraph, type Erasure, type Lookup } from './graph.ts';
+export { IdentityGraph, type ClaimPrimary, type Erasure, type Lookup } from './graph.ts';
 export { resolve } from './resolve.ts';
 export { claimKey } from './changelog.ts';
