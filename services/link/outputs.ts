@@ -1,6 +1,6 @@
 // Pure mapping from the identity graph's step results to the link stage's records, coalesced per transaction:
 // compacted topics keep only the last record per key; merges and moves are kept in order.
-import type { ClaimPrimary, Identifier, ProfileChange, StepResult } from '../identity/index.ts';
+import type { Identifier, ProfileChange, StepResult } from '../identity/index.ts';
 import {
   LINK_SCHEMAS, SCHEMAS, type ClaimRecord, type IdentityChangeRecord, type IdentityClaimRecord,
   type IdentityIdentifierRecord, type ProfileRecord,
@@ -24,14 +24,11 @@ export function linkOutputSchemas(t: LinkTopics): Record<string, string> {
 const versioned = (topic: string, key: string, value: object | null, version: number): KafkaOut =>
   ({ topic, key, value, headers: { version: String(version) } });
 
-/** What the outputs read from the graph after a step: the claims whose primary it may have changed. */
-export interface ClaimReader { claimsHolding(identifiers: readonly Identifier[]): ClaimPrimary[] }
-
 export class LinkOutputs {
   private readonly changes: KafkaOut[] = [];
   private readonly compacted = new Map<string, KafkaOut>();
 
-  constructor(private readonly t: LinkTopics, private readonly nextVersion: () => number, private readonly graph: ClaimReader) {}
+  constructor(private readonly t: LinkTopics, private readonly nextVersion: () => number) {}
 
   /** Adds what linking one claim changed. */
   addStep(step: StepResult): void {
@@ -46,31 +43,15 @@ export class LinkOutputs {
       this.changes.push({ topic: this.t.merges, key: `${mv.identifier.type}:${mv.identifier.value}`, value });
     }
     for (const p of step.profiles) this.addProfile(p);
-    this.addHolders(step);
     for (const c of step.changelog) {
       const value: ClaimRecord | null = c.value;
       this.put({ topic: this.t.changelog, key: c.key, value });
       if (c.value !== null) this.addClaim(c.key, c.value, step);
     }
+    // A claim's events are attributed through its primary: the claims whose primary the step may have changed are
+    // written again (a later step of the transaction overwrites them like any compacted record).
+    for (const h of step.holders ?? []) this.putClaim(h.key, h.primaryIdentifier, h.profileId, h.messageId, h.eventTime);
     this.addIdentifiers(step);
-  }
-
-  /**
-   * A claim's events are attributed through its primary (its strongest linked identifier): when the step links,
-   * moves or unlinks an identifier, every claim holding it is republished with its primary now. Read from the graph
-   * right after the step, so a later step of the transaction overwrites it like any compacted record.
-   */
-  private addHolders(step: StepResult): void {
-    if (step.links.length === 0 && step.moves.length === 0) return;
-    const touched = [...step.links.map((l) => l.identifier), ...step.moves.map((mv) => mv.identifier)];
-    for (const c of this.graph.claimsHolding(touched)) {
-      const version = this.nextVersion();
-      const value: IdentityClaimRecord = {
-        claimKey: c.key, primaryType: c.primaryIdentifier?.type ?? null, primaryValue: c.primaryIdentifier?.value ?? null,
-        profileId: c.profileId, messageId: c.messageId, eventTime: c.eventTime, version,
-      };
-      this.put(versioned(this.t.identityClaims, c.key, value, version));
-    }
   }
 
   /** Every record, merges and moves first (in order), then the latest record per key of each compacted topic. */
@@ -86,10 +67,13 @@ export class LinkOutputs {
   }
 
   private addClaim(claimKey: string, claim: NonNullable<StepResult['changelog'][number]['value']>, step: StepResult): void {
+    this.putClaim(claimKey, step.primaryIdentifier, step.profileId, claim.messageId, claim.eventTime);
+  }
+
+  private putClaim(claimKey: string, primary: Identifier | null, profileId: string | null, messageId: string, eventTime: number): void {
     const version = this.nextVersion();
     const value: IdentityClaimRecord = {
-      claimKey, primaryType: step.primaryIdentifier?.type ?? null, primaryValue: step.primaryIdentifier?.value ?? null,
-      profileId: step.profileId, messageId: claim.messageId, eventTime: claim.eventTime, version,
+      claimKey, primaryType: primary?.type ?? null, primaryValue: primary?.value ?? null, profileId, messageId, eventTime, version,
     };
     this.put(versioned(this.t.identityClaims, claimKey, value, version));
   }

@@ -21,7 +21,7 @@ export const LINK_TALLY = {
 export function linkProcessor(topics: LinkTopics): Processor<LinkState, ClaimRecord, KafkaOut> {
   return {
     process(state, records): Outcome<KafkaOut> {
-      const out = new LinkOutputs(topics, () => state.versions.next(), state.graph);
+      const out = new LinkOutputs(topics, () => state.versions.next());
       const tally: Record<keyof typeof LINK_TALLY, number> = { claimsIn: 0, claimsChanged: 0, merges: 0, moves: 0, refusals: 0 };
       const deadLetters: DeadLetterNote[] = [];
       for (const r of records) {
