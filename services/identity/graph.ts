@@ -6,7 +6,7 @@ import { Engine } from './engine.ts';
 import { explainChain } from './explain.ts';
 import { normaliseIdentifier, normaliseType } from './normalise.ts';
 import type { IdentityConfig } from './rules.ts';
-import type { Cause, ChangelogRecord, Claim, DroppedIdentifier, Identifier, Link, ProfileSnapshot, Refusal, StepResult } from './types.ts';
+import type { Cause, ChangelogRecord, Claim, ClaimPrimary, DroppedIdentifier, Identifier, Link, ProfileSnapshot, Refusal, StepResult } from './types.ts';
 
 const NO_CAUSE: Cause = { messageId: '', eventTime: 0 };
 
@@ -37,16 +37,64 @@ export class IdentityGraph {
     if (adm.kind === 'dormant') return this.outcome(adm.claim, cause, null, [claimRecord(e, adm.claim)]);
     const ids = Array.from(e.claims.ids(adm.claim));
     let before: View;
+    let region: number[] | null = null;
     if (adm.kind === 'fast') {
       before = capture(e, ids);
       e.step(adm.claim);
     } else {
-      before = capture(e, [...e.collect(adm.roots).ids, ...ids]);
+      const collected = e.collect(adm.roots);
+      region = collected.claims;
+      before = capture(e, [...collected.ids, ...ids]);
       if (adm.kind === 'rekey') e.rekey(adm.claim, claim.eventTime, claim.messageId);
       e.recompute(adm.roots);
     }
     const after = capture(e, [...before.links.keys(), ...ids]);
-    return this.outcome(adm.claim, cause, before, [claimRecord(e, adm.claim)], after);
+    const step = this.outcome(adm.claim, cause, before, [claimRecord(e, adm.claim)], after);
+    const holders = this.holders(step, adm.claim, region);
+    // Absent when none (most steps): a step's shape stays that of one that touched no other claim.
+    if (holders.length > 0) step.holders = holders;
+    return step;
+  }
+
+  /**
+   * The other claims holding an identifier the step linked, moved or unlinked: their primary may have changed (a
+   * shared device stopped linking, a refused identifier linked). A recompute's region (the groups before it) holds
+   * every claim of every identifier it changed; a fast step changed only non-hub identifiers, whose claims sit in
+   * their group. An identifier only the step's own claim holds (a new one: its weight is that claim's size) needs
+   * no look.
+   */
+  private holders(step: StepResult, own: number, region: number[] | null): ClaimPrimary[] {
+    if (step.links.length === 0 && step.moves.length === 0) return [];
+    const e = this.e, ownIds = e.claims.ids(own), ownLen = ownIds.length;
+    const touched = new Set<number>();
+    for (const id of [...step.links.map((l) => l.identifier), ...step.moves.map((mv) => mv.identifier)]) {
+      const x = e.names.lookup(id);
+      if (x >= 0 && !(ownIds.includes(x) && (e.weight[x] ?? 0) === ownLen)) touched.add(x);
+    }
+    if (touched.size === 0) return [];
+    const found = new Set<number>();
+    const consider = (c: number): void => {
+      if (c !== own && e.claims.alive(c) && e.claims.ids(c).some((x) => touched.has(x))) found.add(c);
+    };
+    if (region !== null) {
+      for (const c of region) consider(c);
+    } else {
+      const roots = new Set<number>();
+      for (const x of touched) {
+        if (e.hubs.has(x)) for (let c = 0; c < e.claims.end; c++) consider(c); // unreachable: a fast step makes no hub
+        else roots.add(e.find(x));
+      }
+      for (const r of roots) for (let c = e.gHead[r] ?? -1; c >= 0; c = e.claims.nextInGroup[c] ?? -1) consider(c);
+    }
+    return [...found].map((c) => {
+      const r = claimRecord(e, c), primary = this.primary(e.byPriority(c));
+      const p = primary === undefined ? -1 : e.prof[primary] ?? -1;
+      return {
+        key: r.key, messageId: r.value?.messageId ?? '', eventTime: r.value?.eventTime ?? 0,
+        primaryIdentifier: p >= 0 && primary !== undefined ? e.names.identifier(primary) : null,
+        profileId: p >= 0 ? e.profiles.idOf[p] ?? null : null,
+      };
+    });
   }
 
   /** The event's profile, strongest linked identifier and refusals, read from the current state. */
@@ -56,7 +104,7 @@ export class IdentityGraph {
     const step: StepResult = { profileId: null, primaryIdentifier: null, refusals: [], changelog, ...changes };
     if (c < 0) return step;
     const order = e.byPriority(c);
-    const primary = order.find((x) => !e.hubs.has(x) && (e.prof[x] ?? -1) >= 0);
+    const primary = this.primary(order);
     const p = primary === undefined ? -1 : e.prof[primary] ?? -1;
     if (primary !== undefined && p >= 0) {
       step.profileId = e.profiles.idOf[p] ?? null;
@@ -64,6 +112,11 @@ export class IdentityGraph {
     }
     for (const x of order) if (x !== primary && (e.hubs.has(x) || e.prof[x] !== p)) step.refusals.push(this.refusal(x, p, cause));
     return step;
+  }
+
+  /** A claim's primary: its strongest identifier that is linked (hubs never are). */
+  private primary(order: readonly number[]): number | undefined {
+    return order.find((x) => !this.e.hubs.has(x) && (this.e.prof[x] ?? -1) >= 0);
   }
 
   private refusal(x: number, p: number, cause: Cause): Refusal {

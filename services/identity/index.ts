@@ -1,6 +1,6 @@
 // Public API of the identity core: extraction, configuration, the graph and its reference definition.
 export type {
-  Cause, ChangelogRecord, Claim, DroppedIdentifier, Extraction, Identifier, Link, Merge, Move,
+  Cause, ChangelogRecord, Claim, ClaimPrimary, DroppedIdentifier, Extraction, Identifier, Link, Merge, Move,
   ProfileChange, ProfileSnapshot, Refusal, StepResult,
 } from './types.ts';
 export { extractIdentifiers } from './identifiers.ts';

@@ -61,7 +61,15 @@ export interface StepResult {
   moves: Move[];
   profiles: ProfileChange[];
   changelog: ChangelogRecord[];
+  /**
+   * Other claims whose primary this step may have changed (they hold an identifier it linked, moved or unlinked),
+   * each with its primary and that primary's profile now. Set by IdentityGraph.apply.
+   */
+  holders?: ClaimPrimary[];
 }
+
+/** A claim with the identifier its events are attributed through now (its primary) and that identifier's profile. */
+export interface ClaimPrimary { key: string; messageId: string; eventTime: number; primaryIdentifier: Identifier | null; profileId: string | null }
 
 /** What caused a re-resolve that no single event caused (erasure, rule change). */
 export interface Cause { messageId: string; eventTime: number }

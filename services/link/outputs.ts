@@ -53,6 +53,9 @@ export class LinkOutputs {
       this.put({ topic: this.t.changelog, key: c.key, value });
       if (c.value !== null) this.addClaim(c.key, c.value, step);
     }
+    // A claim's events are attributed through its primary: the claims whose primary the step may have changed are
+    // written again (a later step of the transaction overwrites them like any compacted record).
+    for (const h of step.holders ?? []) this.putClaim(h.key, h.primaryIdentifier, h.profileId, h.messageId, h.eventTime);
     this.addIdentifiers(step, isErased);
     if (erased !== undefined) this.put(versioned(this.t.identifiers, `${erased.type}:${erased.value}`, null, this.nextVersion()));
   }
@@ -75,10 +78,13 @@ export class LinkOutputs {
   }
 
   private addClaim(claimKey: string, claim: NonNullable<StepResult['changelog'][number]['value']>, step: StepResult): void {
+    this.putClaim(claimKey, step.primaryIdentifier, step.profileId, claim.messageId, claim.eventTime);
+  }
+
+  private putClaim(claimKey: string, primary: Identifier | null, profileId: string | null, messageId: string, eventTime: number): void {
     const version = this.nextVersion();
     const value: IdentityClaimRecord = {
-      claimKey, primaryType: step.primaryIdentifier?.type ?? null, primaryValue: step.primaryIdentifier?.value ?? null,
-      profileId: step.profileId, messageId: claim.messageId, eventTime: claim.eventTime, version,
+      claimKey, primaryType: primary?.type ?? null, primaryValue: primary?.value ?? null, profileId, messageId, eventTime, version,
     };
     this.put(versioned(this.t.identityClaims, claimKey, value, version));
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { claimKey, defaultIdentityConfig, IdentityGraph, type Claim } from '../identity/index.ts';
+import { claimKey, defaultIdentityConfig, IdentityGraph, resolve, ruleFor, type Claim, type Identifier } from '../identity/index.ts';
 import type { ClaimRecord, IdentityClaimRecord, IdentityIdentifierRecord, ProfileRecord } from '../kit/records.ts';
 import type { KafkaOut } from '../kit/stage/encoder.ts';
 import type { InputRecord } from '../kit/stage/types.ts';
@@ -112,6 +112,41 @@ describe('link processor', () => {
       const changelog = g.changelog();
       expect([...claimTable.keys()].sort()).toEqual(changelog.map((c) => c.key).sort());
       for (const c of changelog) expect(claimTable.get(c.key)).toMatchObject({ messageId: c.value!.messageId, eventTime: c.value!.eventTime });
+    }), { numRuns: 300 });
+  });
+  // The warehouse attributes a claim's events through the primary its latest claim record names (→ that identifier's
+  // current profile): it must be the profile the reference resolve() gives them, whatever later claims did.
+  const strength = (a: Identifier, b: Identifier): number => {
+    const pa = ruleFor(defaultIdentityConfig, a.type).priority, pb = ruleFor(defaultIdentityConfig, b.type).priority;
+    return pa - pb || (a.type < b.type ? -1 : a.type > b.type ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+  };
+  const checkAttribution = (all: Claim[], batch: number): void => {
+    const state = fresh();
+    const outs: KafkaOut[] = [];
+    for (let i = 0; i < all.length; i += batch) outs.push(...processor.process(state, input(...all.slice(i, i + batch))).outputs);
+    const identifiers = table<IdentityIdentifierRecord>(outs, topics.identifiers);
+    const claimTable = table<IdentityClaimRecord>(outs, topics.identityClaims);
+    const profileOf = new Map(resolve(all, defaultIdentityConfig).flatMap((p) => p.identifiers.map((l) => [`${l.identifier.type}:${l.identifier.value}`, p.profileId])));
+    for (const c of state.graph.changelog()) {
+      const strongest = [...c.value!.identifiers].sort(strength).map((i) => `${i.type}:${i.value}`).find((k) => profileOf.has(k));
+      const expected = strongest === undefined ? null : profileOf.get(strongest)!;
+      const r = claimTable.get(c.key)!;
+      const attributed = r.primaryType === null ? null : identifiers.get(`${r.primaryType}:${r.primaryValue}`)?.profileId ?? null;
+      expect({ claim: c.value!.identifiers, attributed }).toEqual({ claim: c.value!.identifiers, attributed: expected });
+    }
+  };
+
+  it.each([
+    ['a shared device: d1 is contested by a second user id after a claim whose primary it was',
+      [claim('m1', 1, 'user_id:u1', 'device_id:d1'), claim('m2', 2, 'anonymous_id:a1', 'device_id:d1'), claim('m3', 3, 'user_id:u2', 'device_id:d1')]],
+  ])('names a primary whose current profile is the one resolve() gives the claim: %s', (_name, all) => {
+    checkAttribution(all, 1);
+    checkAttribution(all, all.length);
+  });
+
+  it('names a primary whose current profile is the one resolve() gives the claim, after any claims (property)', () => {
+    fc.assert(fc.property(claims, fc.integer({ min: 1, max: 5 }), (cs, batch) => {
+      checkAttribution(cs.map((c) => claim(c.m, c.t, ...c.ids)), batch);
     }), { numRuns: 300 });
   });
 });
