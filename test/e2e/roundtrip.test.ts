@@ -57,7 +57,8 @@ describe('round trip through Kafka, the schema registry and ClickHouse', () => {
     await consumer.disconnect();
 
     expect(received.map((r) => r.value).sort((a, b) => a.messageId.localeCompare(b.messageId)))
-      .toEqual([...sent].sort((a, b) => a.messageId.localeCompare(b.messageId)));
+      // A touchpoint that says nothing about consent reads back with the schema's default, null.
+      .toEqual([...sent].sort((a, b) => a.messageId.localeCompare(b.messageId)).map((t) => ({ ...t, consent: null })));
 
     await s.ch.insert({
       table: `${s.database}.events`,
