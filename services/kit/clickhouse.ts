@@ -26,6 +26,9 @@ export function createClickHouse(s: ClickHouseSettings, log?: Logger): ClickHous
     password: s.password,
     ...(s.database ? { database: s.database } : {}),
     request_timeout: 60_000,
+    // A socket idle past its TTL is destroyed, not reused: after the event loop was busy (a long batch, a child process
+    // waited for) ClickHouse has closed it, and reusing it fails the next query with "socket hang up".
+    keep_alive: { eagerly_destroy_stale_sockets: true },
     // Async inserts are off (the 18.16 default and unknown to it): an acknowledged insert is on disk.
     clickhouse_settings: {},
   });
