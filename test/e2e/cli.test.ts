@@ -30,7 +30,7 @@ describe('help and bad options', () => {
     const help = await sh(`${tessera} help`);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     for (const c of ['import', 'explain', 'tail', 'loadgen', 'migrate', 'extract']) expect(help.stdout).toContain(`  ${c}`);
-    expect(help.stdout).toMatch(/^ {2}extract \| link \| warehouse-writer \| collector$/m);
+    expect(help.stdout).toMatch(/^ {2}extract \| link \| warehouse-writer \| collector \| privacy$/m);
     const bad = await sh(`${tessera} frobnicate`);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n').slice(0, 2)).toEqual(["tessera: unknown command 'frobnicate'", expect.stringMatching(/^usage: tessera COMMAND/)]);
